@@ -1,0 +1,237 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from .rendering import reading_minutes, render_markdown
+
+
+class Pillar(models.Model):
+    """A topic cluster: "Part of the pillar X — N other pieces in this pillar"."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:pillar", kwargs={"slug": self.slug})
+
+
+class Section(models.Model):
+    """Where an article sits in the publication, e.g. "Understanding AI"."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Live articles readers can find in listings (not drafts, not retired)."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def with_primary_claim(self):
+        """Attach `primary_claims` (a list of at most one) in one extra query."""
+        from claims.models import Claim
+
+        return self.prefetch_related(
+            models.Prefetch(
+                "claims", queryset=Claim.objects.filter(is_primary=True), to_attr="primary_claims"
+            )
+        )
+
+    def for_listing(self):
+        return (
+            self.published()
+            .select_related("section", "pillar")
+            .with_primary_claim()
+            .order_by("-published_on", "-pk")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=300)
+    dek = models.TextField("standfirst", blank=True)
+    body_markdown = models.TextField("body (Markdown)")
+    body_html = models.TextField(editable=False, blank=True)
+    reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    cover = models.ImageField(upload_to="covers/%Y/", blank=True)
+    cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.PROTECT, related_name="articles", null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_on = models.DateField(null=True, blank=True)
+    revised_on = models.DateField(null=True, blank=True)
+    drafted_by = models.CharField(max_length=120, blank=True)
+    signed_off_by = models.CharField(max_length=120, blank=True)
+    redirect_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redirected_from",
+        help_text="Where a retired article's URL sends readers (301).",
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-published_on", "-id"], name="article_listing_idx"),
+            models.Index(fields=["pillar", "status", "-published_on"], name="article_pillar_idx"),
+            models.Index(fields=["section", "status", "-published_on"], name="article_section_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(redirect_to=F("pk")), name="article_redirect_not_self"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="retired") | Q(redirect_to__isnull=False),
+                name="article_retired_has_redirect",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_on__isnull=False),
+                name="article_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Derived once on save, never per request.
+        self.body_html = render_markdown(self.body_markdown)
+        self.reading_minutes = reading_minutes(self.body_markdown)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "reading_minutes"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def primary_claim(self):
+        # Listings prefetch it (with_primary_claim); elsewhere ask the database.
+        if hasattr(self, "primary_claims"):
+            return self.primary_claims[0] if self.primary_claims else None
+        return self.claims.filter(is_primary=True).first()
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class Revision(models.Model):
+    """An article's earlier text, kept when a rewrite replaces it. Staff only."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=300)
+    dek = models.TextField(blank=True)
+    body_markdown = models.TextField()
+    body_html = models.TextField(editable=False, blank=True)
+    replaced_on = models.DateField()
+    replaced_by_rewrite = models.OneToOneField(
+        "Rewrite", on_delete=models.PROTECT, null=True, blank=True, related_name="revision"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.title} (until {self.replaced_on:%d %b %Y})"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body_markdown)
+        super().save(*args, **kwargs)
+
+
+class RewriteQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Rewrite.Status.OPEN)
+
+
+class Rewrite(models.Model):
+    """A proposed replacement of an article's text, awaiting an admin's sign-off."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Awaiting sign-off"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="rewrites")
+    title = models.CharField(max_length=300)
+    dek = models.TextField("standfirst", blank=True)
+    body_markdown = models.TextField("body (Markdown)")
+    body_html = models.TextField(editable=False, blank=True)
+    reader_note = models.TextField(
+        help_text="Shown to readers in the 'Rewrite in progress' banner while this is open."
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rewrites_drafted"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rewrites_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    objects = RewriteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=Q(status="open"),
+                name="one_open_rewrite_per_article",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rewrite of {self.article} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body_markdown)
+        super().save(*args, **kwargs)

@@ -1,0 +1,137 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.rendering import render_markdown
+from reviews.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, Countdown
+
+
+class Verdict(models.TextChoices):
+    HOLDING = "holding", "Holding"
+    PARTIAL = "partial", "Partial"
+    NOT_HOLDING = "not_holding", "Not holding"
+
+
+class ClaimCodeCounter(models.Model):
+    """The last number handed out per prefix, so a code is never reused even
+    when the claim that carried it is gone."""
+
+    prefix = models.CharField(max_length=10, primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.prefix}: {self.last_number}"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def active(self):
+        """Claims of live articles: the ones that must keep being reviewed."""
+        return self.filter(article__status="published")
+
+    def overdue(self, *, on=None):
+        return self.filter(next_review_due__lt=on or timezone.localdate())
+
+    def due(self, *, on=None, within_days=None):
+        """Overdue claims and those due within `within_days` of `on`."""
+        on = on or timezone.localdate()
+        if within_days is None:
+            within_days = settings.VIGIL["DUE_SOON_DAYS"]
+        return self.filter(next_review_due__lte=on + datetime.timedelta(days=within_days))
+
+    def reviewed(self):
+        return self.filter(last_reviewed_on__isnull=False)
+
+
+class Claim(models.Model):
+    """One checkable statement an article makes, tracked under a public code."""
+
+    code = models.CharField(max_length=20, unique=True, editable=False)
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.PROTECT, related_name="claims"
+    )
+    is_primary = models.BooleanField(default=False)
+    statement = models.TextField()
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, default=Verdict.PARTIAL)
+    cadence_days = models.PositiveSmallIntegerField(
+        default=60, help_text=f"Days between reviews ({CADENCE_MIN_DAYS}–{CADENCE_MAX_DAYS})."
+    )
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField()
+    holding_up_note = models.TextField(blank=True, help_text="Markdown.")
+    holding_up_html = models.TextField(editable=False, blank=True)
+    assigned_editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+        help_text="Unassigned claims are every editor's.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["next_review_due"], name="claim_due_idx"),
+            models.Index(fields=["verdict", "next_review_due"], name="claim_verdict_due_idx"),
+            models.Index(fields=["assigned_editor", "next_review_due"], name="claim_editor_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cadence_days__gte=CADENCE_MIN_DAYS)
+                & Q(cadence_days__lte=CADENCE_MAX_DAYS),
+                name="claim_cadence_30_to_90",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=Verdict.values), name="claim_verdict_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["article"], condition=Q(is_primary=True), name="one_primary_claim_per_article"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.holding_up_html = render_markdown(self.holding_up_note)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "holding_up_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("claims:detail", kwargs={"code": self.code})
+
+    def countdown(self, today=None):
+        return Countdown.between(today or timezone.localdate(), self.next_review_due)
+
+
+class EvidenceTrigger(models.Model):
+    """An item of "what would move the claim". Firing one makes the claim due now."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="triggers")
+    text = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+    fired_at = models.DateTimeField(null=True, blank=True)
+    fired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    fired_note = models.TextField(blank=True)
+    fired_url = models.URLField(blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def has_fired(self):
+        return self.fired_at is not None

@@ -1,0 +1,21 @@
+from django import template
+from django.conf import settings
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/badge.html")
+def verdict_badge(claim, size=""):
+    """The verdict badge: `Partial · reviewed 27 Apr 2026 · next +59d`.
+
+    The verdict is spelled out in words and marked with a shape, so colour is
+    never the only signal.
+    """
+    countdown = claim.countdown(timezone.localdate())
+    return {
+        "claim": claim,
+        "countdown": countdown,
+        "due_status": countdown.status(settings.VIGIL["DUE_SOON_DAYS"]),
+        "size": size,
+    }

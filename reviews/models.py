@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from claims.models import Verdict
+
+from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(f"{self.model._meta.verbose_name_plural} are append-only.")
+
+    def delete(self):
+        raise ValidationError(f"{self.model._meta.verbose_name_plural} are append-only.")
+
+
+class Review(models.Model):
+    """An editor's dated judgement of a claim. Append-only: the claim's current
+    verdict and due date follow from the latest one (reviews.services)."""
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="reviews")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    reviewed_on = models.DateField()
+    verdict_before = models.CharField(max_length=12, choices=Verdict.choices)
+    verdict_after = models.CharField(max_length=12, choices=Verdict.choices)
+    cadence_days = models.PositiveSmallIntegerField()
+    next_review_due = models.DateField()
+    reasoning = models.TextField()
+    evidence_considered = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+        get_latest_by = ["reviewed_on", "pk"]
+        indexes = [models.Index(fields=["claim", "-reviewed_on", "-id"], name="review_claim_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cadence_days__gte=CADENCE_MIN_DAYS)
+                & Q(cadence_days__lte=CADENCE_MAX_DAYS),
+                name="review_cadence_30_to_90",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict_before__in=Verdict.values)
+                & Q(verdict_after__in=Verdict.values),
+                name="review_verdicts_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} reviewed {self.reviewed_on}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("Reviews are append-only: record a new review instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Reviews are append-only.")
+
+    @property
+    def verdict_changed(self):
+        return self.verdict_before != self.verdict_after
+
+
+class Reminder(models.Model):
+    """The reminder ledger: one row per claim, due date and stage, so a due date
+    is announced once per stage however often the job runs."""
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", "Due soon"
+        OVERDUE = "overdue", "Overdue"
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="reminders")
+    due_on = models.DateField()
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "due_on", "stage"], name="one_reminder_per_claim_due_stage"
+            )
+        ]
+        indexes = [models.Index(fields=["sent_at"], name="reminder_unsent_idx")]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.stage} for {self.due_on}"
+
+
+class EditorPreference(models.Model):
+    """How an editor wants to be reminded."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_preference"
+    )
+    reminders_paused = models.BooleanField(default=False)
+    digest_hour = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Hour of the day (0–23) to receive the digest; blank for any."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(digest_hour__isnull=True) | Q(digest_hour__lte=23),
+                name="editor_digest_hour_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"Reminder preferences of {self.user}"

@@ -1,0 +1,17 @@
+"""Settings for the test suite: vigil.settings with a test key and fast hashing.
+
+DATABASE_URL and REDIS_URL still come from the environment, so the same suite
+runs on the SQLite default and, in CI, on PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from vigil.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

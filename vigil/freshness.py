@@ -1,0 +1,27 @@
+"""One number that changes whenever what readers see changes.
+
+Cached public pages and fragments put it in their cache keys; services bump it
+after their transaction commits (a review, a correction, a rewrite approved),
+and the daily job bumps it at midnight so no countdown shows yesterday's count.
+"""
+
+from django.core.cache import cache
+
+CONTENT_VERSION_KEY = "vigil:content-version"
+
+
+def content_version():
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        # add() so two processes starting at once agree on the first value.
+        cache.add(CONTENT_VERSION_KEY, 1, timeout=None)
+        version = cache.get(CONTENT_VERSION_KEY, 1)
+    return version
+
+
+def content_changed():
+    """Call through transaction.on_commit: readers see the change at once."""
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.add(CONTENT_VERSION_KEY, 2, timeout=None)

@@ -1,0 +1,53 @@
+"""Who may do what. Editors review, log and draft; admins also sign off.
+
+Every desk view is wrapped in one of these decorators, so the check is made on
+the server for every method: anonymous people are sent to sign in, signed-in
+people without the role get 403.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+EDITORS = "Editors"
+ADMINS = "Admins"
+
+
+def _group_names(user):
+    # Cached on the user object: one query per request however often we ask.
+    if not hasattr(user, "_vigil_groups"):
+        user._vigil_groups = frozenset(user.groups.values_list("name", flat=True))
+    return user._vigil_groups
+
+
+def is_admin(user):
+    return user.is_authenticated and user.is_active and (
+        user.is_superuser or ADMINS in _group_names(user)
+    )
+
+
+def is_editor(user):
+    """Admins can do everything editors can."""
+    return user.is_authenticated and user.is_active and (
+        is_admin(user) or EDITORS in _group_names(user)
+    )
+
+
+def _role_required(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+editor_required = _role_required(is_editor)
+admin_required = _role_required(is_admin)
