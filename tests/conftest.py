@@ -3,6 +3,11 @@ import os
 import pytest
 from django.db import connection
 
+# Playwright's sync API runs an event loop in the test thread, and Django then
+# refuses ORM calls from it (SynchronousOnlyOperation), even the test database
+# set-up. The tests are synchronous code talking to a live server: allow it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 def pytest_collection_modifyitems(config, items):
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
