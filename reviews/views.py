@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.models import Claim, EvidenceTrigger
 from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
@@ -24,7 +24,7 @@ def _wants_fragment(request):
 
 
 @editor_required
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 def queue(request):
     """Overdue claims (most overdue first), then those due within the window."""
     today = timezone.localdate()
@@ -124,7 +124,13 @@ def review(request, code):
         # Dissent may have arrived since the form was loaded: list it too.
         form = ReviewForm(request.POST, dissent_items=_pending_dissent(claim))
         form.is_valid()
-        for field, field_errors in error.message_dict.items():
+        errors = error.message_dict
+        if "weighings" in errors:
+            # The posted form weighed everything it listed, so the rest is new.
+            errors["weighings"] = [
+                "New dissent arrived while you were editing: weigh it below, then save again."
+            ]
+        for field, field_errors in errors.items():
             form.add_error(field if field in form.fields else None, field_errors)
         return _review_page(request, claim, form=form, status=422)
     messages.success(request, f"Review of {claim.code} saved.")

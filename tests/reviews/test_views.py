@@ -193,6 +193,7 @@ class ReviewFormTests(TestCase):
         with mock.patch.object(views, "_pending_dissent", side_effect=lambda claim: next(calls)(claim)):
             response = self.post(reasoning="My careful reasoning.")
         self.assertEqual(response.status_code, 422)
+        self.assertContains(response, "New dissent arrived while you were editing", status_code=422)
         self.assertContains(response, "Arrived while you typed.", status_code=422)
         self.assertContains(response, "My careful reasoning.", status_code=422)
         self.assertFalse(Review.objects.exists())
