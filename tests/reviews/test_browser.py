@@ -69,3 +69,30 @@ def test_editor_reviews_an_overdue_claim_and_a_reader_sees_the_change(page, live
         expect(log).to_contain_text("Verdict change")
         expect(log).to_contain_text(f"Verdict on {claim.code} changed from Partial to Not holding")
         reader.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_queue_filters_swap_the_table_and_keep_a_shareable_url(page):
+    with time_machine.travel(NOW, tick=True):
+        editor = make_editor(username="edith")
+        holding = make_claim(verdict=Verdict.HOLDING, next_review_due=datetime.date(2026, 5, 1))
+        partial = make_claim(verdict=Verdict.PARTIAL, next_review_due=datetime.date(2026, 5, 2))
+        page.goto("/accounts/login/?next=/desk/")
+        page.get_by_label("Username").fill(editor.username)
+        page.get_by_label("Password").fill("correct horse battery")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator(".queue__table")).to_contain_text(partial.code)
+
+        page.evaluate("window.__same_document = true")
+        page.get_by_label("Verdict").select_option("holding")
+        expect(page.locator(".queue__table")).not_to_contain_text(partial.code)
+        expect(page.locator(".queue__table")).to_contain_text(holding.code)
+        expect(page).to_have_url(re.compile(r"/desk/\?.*verdict=holding"))
+        # htmx swapped the table in place: no full page load happened.
+        assert page.evaluate("window.__same_document") is True
+
+        # The pushed URL is shareable: loading it afresh gives the same table.
+        page.reload()
+        expect(page.locator(".queue__table")).not_to_contain_text(partial.code)
+        expect(page.get_by_label("Verdict")).to_have_value("holding")

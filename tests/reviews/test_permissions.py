@@ -84,3 +84,11 @@ class TestCsrf:
         assert response.status_code == 302
         claim.refresh_from_db()
         assert claim.assigned_editor == editor
+
+
+def test_refusal_page_says_why():
+    client = Client()
+    client.force_login(make_user(username="rita"))
+    response = client.get(reverse("reviews:queue"))
+    assert response.status_code == 403
+    assert "signed in as rita, which is not an editor" in response.content.decode()
