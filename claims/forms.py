@@ -28,7 +28,7 @@ class LedgerFilterForm(forms.Form):
     )
 
     def filter(self, claims, *, on):
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})
         if data.get("verdict"):
             claims = claims.filter(verdict=data["verdict"])
         if data.get("pillar"):

@@ -47,9 +47,7 @@ def ledger(request):
     today = timezone.localdate()
     claims = Claim.objects.active().select_related("article__pillar")
     form = LedgerFilterForm(request.GET)
-    if form.is_valid():
-        claims = form.filter(claims, on=today)
-    else:
-        claims = claims.order_by("next_review_due", "code")
+    form.is_valid()  # a bad value is reported by its field; the valid ones still apply
+    claims = form.filter(claims, on=today)
     page = Paginator(claims, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "claims/ledger.html", {"form": form, "page": page})

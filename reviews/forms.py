@@ -49,7 +49,7 @@ class QueueFilterForm(forms.Form):
         ]
 
     def filter(self, claims, *, user):
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})
         if data.get("pillar"):
             claims = claims.filter(article__pillar=data["pillar"])
         if data.get("verdict"):

@@ -30,8 +30,8 @@ def queue(request):
     today = timezone.localdate()
     form = QueueFilterForm(request.GET)
     claims = Claim.objects.for_queue(on=today)
-    if form.is_valid():
-        claims = form.filter(claims, user=request.user)
+    form.is_valid()  # a bad value is reported by its field; the valid ones still apply
+    claims = form.filter(claims, user=request.user)
     page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,

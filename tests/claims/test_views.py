@@ -155,9 +155,11 @@ class LedgerTests(TestCase):
         response = self.client.get(reverse("claims:ledger"), {"due": "scheduled"})
         self.assertContains(response, 'href="?due=scheduled&amp;page=2"')
 
-    def test_unknown_filter_values_are_ignored_not_an_error(self):
-        response = self.client.get(reverse("claims:ledger"), {"verdict": "nonsense", "page": "x"})
+    def test_a_bad_filter_value_is_reported_and_the_others_still_apply(self):
+        response = self.client.get(reverse("claims:ledger"), {"verdict": "nonsense", "due": "overdue", "page": "x"})
         self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Select a valid choice. nonsense is not one of the available choices.")
+        self.assertEqual(response.context["page"].paginator.count, 30)
 
     def test_query_count_is_fixed_with_hundreds_of_claims(self):
         # the pillar filter's lookup, count, one page of claims with articles and
