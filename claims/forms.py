@@ -9,7 +9,10 @@ from .models import Verdict
 class LedgerFilterForm(forms.Form):
     verdict = forms.ChoiceField(choices=[("", "All verdicts"), *Verdict.choices], required=False)
     pillar = forms.ModelChoiceField(
-        queryset=Pillar.objects.all(), to_field_name="slug", required=False, empty_label="All pillars"
+        queryset=Pillar.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All pillars",
     )
     due = forms.ChoiceField(
         label="Review status",

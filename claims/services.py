@@ -76,7 +76,9 @@ def trigger_fire(*, trigger, editor, note, url=""):
     trigger = EvidenceTrigger.objects.select_for_update().get(pk=trigger.pk)
     if trigger.fired_at is not None:
         fired_on = timezone.localtime(trigger.fired_at)
-        raise TriggerAlreadyFired(f"This trigger was already marked as fired on {fired_on:%d %b %Y}.")
+        raise TriggerAlreadyFired(
+            f"This trigger was already marked as fired on {fired_on:%d %b %Y}."
+        )
     trigger.fired_at = timezone.now()
     trigger.fired_by = editor
     trigger.fired_note = note

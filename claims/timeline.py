@@ -31,7 +31,12 @@ class Mark:
     def polygon(self):
         """Corner points of the diamond (SVG `points`)."""
         r = MARK_RADIUS + 1
-        corners = [(self.x, self.y - r), (self.x + r, self.y), (self.x, self.y + r), (self.x - r, self.y)]
+        corners = [
+            (self.x, self.y - r),
+            (self.x + r, self.y),
+            (self.x, self.y + r),
+            (self.x - r, self.y),
+        ]
         return " ".join(f"{_n(px)},{_n(py)}" for px, py in corners)
 
     @property
@@ -103,7 +108,7 @@ def build_timeline(points, *, width=640, height=190, left=110, right=24, top=24,
         for on, verdict in points
     ]
     steps = [f"M{_n(marks[0].x)},{_n(marks[0].y)}"]
-    for previous, mark in zip(marks, marks[1:]):
+    for previous, mark in zip(marks, marks[1:], strict=False):
         steps.append(f"H{_n(mark.x)}")
         if mark.y != previous.y:
             steps.append(f"V{_n(mark.y)}")

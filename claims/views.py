@@ -26,17 +26,23 @@ def claim_detail(request, code):
         Review.objects.filter(claim=claim)
         .select_related("editor")
         .prefetch_related(
-            Prefetch("dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent")
+            Prefetch(
+                "dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent"
+            )
         )
         .order_by("reviewed_on", "pk")
     )
     material_dissent = list(
-        claim.dissent.material().filter(weighed_in_review__isnull=True).order_by("-weighed_at", "-pk")
+        claim.dissent.material()
+        .filter(weighed_in_review__isnull=True)
+        .order_by("-weighed_at", "-pk")
     )
     context = {
         "claim": claim,
         "reviews": reviews[::-1],  # newest first on the page; the chart reads left to right
-        "timeline": build_timeline([(review.reviewed_on, review.verdict_after) for review in reviews]),
+        "timeline": build_timeline(
+            [(review.reviewed_on, review.verdict_after) for review in reviews]
+        ),
         "material_dissent": material_dissent,
     }
     return render(request, "claims/claim_detail.html", context)

@@ -17,7 +17,9 @@ def editors():
     """People who can review: members of Editors or Admins, and superusers."""
     return (
         get_user_model()
-        .objects.filter(Q(groups__name__in=[EDITORS, ADMINS]) | Q(is_superuser=True), is_active=True)
+        .objects.filter(
+            Q(groups__name__in=[EDITORS, ADMINS]) | Q(is_superuser=True), is_active=True
+        )
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
@@ -34,7 +36,10 @@ class EditorChoiceField(forms.ModelChoiceField):
 
 class QueueFilterForm(forms.Form):
     pillar = forms.ModelChoiceField(
-        queryset=Pillar.objects.all(), to_field_name="slug", required=False, empty_label="All pillars"
+        queryset=Pillar.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All pillars",
     )
     verdict = forms.ChoiceField(choices=[("", "All verdicts"), *Verdict.choices], required=False)
     editor = forms.ChoiceField(required=False, label="Assigned editor")
@@ -78,7 +83,8 @@ class ReviewForm(forms.Form):
         error_messages={"required": "Say why: the reasoning is published with the review."},
     )
     evidence_considered = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
         help_text="Sources read for this review, one per line.",
     )
     # The latest review this form was based on: a save against a newer one is refused.
@@ -88,8 +94,9 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.dissent_items = list(dissent_items)
         for dissent in self.dissent_items:
+            received = timezone.localtime(dissent.received_at)
             self.fields[self.dissent_field_name(dissent)] = forms.ChoiceField(
-                label=f"Dissent #{dissent.pk}, received {timezone.localtime(dissent.received_at):%d %b %Y}",
+                label=f"Dissent #{dissent.pk}, received {received:%d %b %Y}",
                 choices=[(MATERIAL, "Material"), (NOT_MATERIAL, "Not material")],
                 widget=forms.RadioSelect,
                 error_messages={"required": "Weigh this dissent: material or not material."},
@@ -121,6 +128,8 @@ class TriggerFireForm(forms.Form):
 
 class AssignForm(forms.Form):
     editor = EditorChoiceField(
-        queryset=editors(), required=False, empty_label="Unassigned (everyone's)",
+        queryset=editors(),
+        required=False,
+        empty_label="Unassigned (everyone's)",
         label="Owning editor",
     )

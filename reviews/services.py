@@ -120,14 +120,22 @@ def review_record(
         evidence_considered=(evidence_considered or "").strip(),
     )
     for dissent in pending:
-        dissent_weigh(dissent=dissent, material=bool(weighings[dissent.pk]), editor=editor, review=review)
+        dissent_weigh(
+            dissent=dissent, material=bool(weighings[dissent.pk]), editor=editor, review=review
+        )
 
     claim.verdict = verdict
     claim.cadence_days = cadence_days
     claim.last_reviewed_on = today
     claim.next_review_due = review.next_review_due
     claim.save(
-        update_fields=["verdict", "cadence_days", "last_reviewed_on", "next_review_due", "updated_at"]
+        update_fields=[
+            "verdict",
+            "cadence_days",
+            "last_reviewed_on",
+            "next_review_due",
+            "updated_at",
+        ]
     )
 
     if review.verdict_changed and claim.article.is_published:

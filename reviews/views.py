@@ -39,7 +39,9 @@ def queue(request):
         "today": today,
         "window_days": settings.VIGIL["QUEUE_WINDOW_DAYS"],
     }
-    template = "reviews/queue.html#queue-table" if _wants_fragment(request) else "reviews/queue.html"
+    template = (
+        "reviews/queue.html#queue-table" if _wants_fragment(request) else "reviews/queue.html"
+    )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -60,7 +62,9 @@ def _pending_dissent(claim):
     return list(claim.dissent.unweighed().order_by("received_at", "pk"))
 
 
-def _review_page(request, claim, *, form=None, trigger_forms=None, assign_form=None, conflict=None, status=200):
+def _review_page(
+    request, claim, *, form=None, trigger_forms=None, assign_form=None, conflict=None, status=200
+):
     latest = _latest_review(claim)
     if form is None:
         form = ReviewForm(
@@ -74,11 +78,15 @@ def _review_page(request, claim, *, form=None, trigger_forms=None, assign_form=N
     trigger_forms = trigger_forms or {}
     triggers = list(claim.triggers.select_related("fired_by").order_by("position", "pk"))
     for trigger in triggers:
-        trigger.fire_form = trigger_forms.get(trigger.pk) or TriggerFireForm(prefix=f"trigger-{trigger.pk}")
+        trigger.fire_form = trigger_forms.get(trigger.pk) or TriggerFireForm(
+            prefix=f"trigger-{trigger.pk}"
+        )
     context = {
         "claim": claim,
         "form": form,
-        "history": claim.reviews.select_related("editor").order_by("-reviewed_on", "-pk")[:REVIEW_HISTORY_SHOWN],
+        "history": claim.reviews.select_related("editor").order_by("-reviewed_on", "-pk")[
+            :REVIEW_HISTORY_SHOWN
+        ],
         "review_count": claim.reviews.count(),
         "triggers": triggers,
         "assign_form": assign_form or AssignForm(initial={"editor": claim.assigned_editor_id}),
@@ -146,7 +154,12 @@ def trigger_fire_view(request, code, pk):
     if not form.is_valid():
         return _review_page(request, claim, trigger_forms={trigger.pk: form}, status=422)
     try:
-        trigger_fire(trigger=trigger, editor=request.user, note=form.cleaned_data["note"], url=form.cleaned_data["url"])
+        trigger_fire(
+            trigger=trigger,
+            editor=request.user,
+            note=form.cleaned_data["note"],
+            url=form.cleaned_data["url"],
+        )
     except TriggerAlreadyFired as error:
         messages.error(request, str(error))
     else:

@@ -10,14 +10,33 @@ repair, lets each role touch.
 from django.db import migrations
 
 EDITOR_PERMISSIONS = {
-    "articles": ["view_article", "view_pillar", "view_section", "view_revision",
-                 "add_rewrite", "change_rewrite", "view_rewrite"],
+    "articles": [
+        "view_article",
+        "view_pillar",
+        "view_section",
+        "view_revision",
+        "add_rewrite",
+        "change_rewrite",
+        "view_rewrite",
+    ],
     "claims": ["view_claim", "change_claim", "view_evidencetrigger", "change_evidencetrigger"],
-    "reviews": ["add_review", "view_review", "view_reminder",
-                "add_editorpreference", "change_editorpreference", "view_editorpreference"],
-    "corrections": ["add_correctionentry", "view_correctionentry", "view_amendment",
-                    "add_signoffrequest", "view_signoffrequest",
-                    "view_errorreport", "change_errorreport"],
+    "reviews": [
+        "add_review",
+        "view_review",
+        "view_reminder",
+        "add_editorpreference",
+        "change_editorpreference",
+        "view_editorpreference",
+    ],
+    "corrections": [
+        "add_correctionentry",
+        "view_correctionentry",
+        "view_amendment",
+        "add_signoffrequest",
+        "view_signoffrequest",
+        "view_errorreport",
+        "change_errorreport",
+    ],
     "dissent": ["view_dissent", "change_dissent"],
 }
 

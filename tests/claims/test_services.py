@@ -19,7 +19,9 @@ class TriggerFireTests(TestCase):
         self.editor = make_editor()
 
     def test_fired_trigger_makes_the_claim_due_now_and_rise_in_the_queue(self):
-        later = make_claim(next_review_due=TODAY + datetime.timedelta(days=40), triggers=["Prices rise."])
+        later = make_claim(
+            next_review_due=TODAY + datetime.timedelta(days=40), triggers=["Prices rise."]
+        )
         soon = make_claim(next_review_due=TODAY + datetime.timedelta(days=3))
         overdue = make_claim(next_review_due=TODAY - datetime.timedelta(days=2))
         self.assertNotIn(later, Claim.objects.for_queue(on=TODAY))
@@ -27,8 +29,10 @@ class TriggerFireTests(TestCase):
         version = content_version()
         with self.captureOnCommitCallbacks(execute=True):
             trigger = trigger_fire(
-                trigger=later.triggers.get(), editor=self.editor,
-                note="The index rose again.", url="https://example.org/index",
+                trigger=later.triggers.get(),
+                editor=self.editor,
+                note="The index rose again.",
+                url="https://example.org/index",
             )
         later.refresh_from_db()
         self.assertEqual(later.next_review_due, TODAY)
@@ -39,7 +43,9 @@ class TriggerFireTests(TestCase):
         self.assertGreater(content_version(), version)
 
     def test_an_overdue_claim_keeps_its_earlier_due_date(self):
-        claim = make_claim(next_review_due=TODAY - datetime.timedelta(days=9), triggers=["Prices rise."])
+        claim = make_claim(
+            next_review_due=TODAY - datetime.timedelta(days=9), triggers=["Prices rise."]
+        )
         trigger_fire(trigger=claim.triggers.get(), editor=self.editor, note="Again.")
         claim.refresh_from_db()
         self.assertEqual(claim.next_review_due, TODAY - datetime.timedelta(days=9))

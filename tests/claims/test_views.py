@@ -20,17 +20,26 @@ def many_claims(count, *, pillars, start=0, due_from=TODAY - datetime.timedelta(
     section = make_section()
     articles = Article.objects.bulk_create(
         Article(
-            title=f"Bulk article {start + n}", slug=f"bulk-{start + n}", body_markdown="Body.",
-            section=section, pillar=pillars[n % len(pillars)] if pillars else None,
-            status=Article.Status.PUBLISHED, published_on=datetime.date(2026, 1, 1),
+            title=f"Bulk article {start + n}",
+            slug=f"bulk-{start + n}",
+            body_markdown="Body.",
+            section=section,
+            pillar=pillars[n % len(pillars)] if pillars else None,
+            status=Article.Status.PUBLISHED,
+            published_on=datetime.date(2026, 1, 1),
         )
         for n in range(count)
     )
     return Claim.objects.bulk_create(
         Claim(
-            code=f"BK-{start + n:04d}", article=article, is_primary=True,
-            statement=f"Bulk statement {start + n}.", verdict=Verdict.values[n % 3],
-            cadence_days=60, next_review_due=due_from + datetime.timedelta(days=n), **fields,
+            code=f"BK-{start + n:04d}",
+            article=article,
+            is_primary=True,
+            statement=f"Bulk statement {start + n}.",
+            verdict=Verdict.values[n % 3],
+            cadence_days=60,
+            next_review_due=due_from + datetime.timedelta(days=n),
+            **fields,
         )
         for n, article in enumerate(articles)
     )
@@ -40,8 +49,12 @@ def many_reviews(claim, count, *, editor, first_on=datetime.date(2024, 1, 1)):
     verdicts = [Verdict.HOLDING, Verdict.PARTIAL, Verdict.NOT_HOLDING, Verdict.PARTIAL]
     return Review.objects.bulk_create(
         Review(
-            claim=claim, editor=editor, reviewed_on=first_on + datetime.timedelta(days=14 * n),
-            verdict_before=verdicts[(n - 1) % 4], verdict_after=verdicts[n % 4], cadence_days=30,
+            claim=claim,
+            editor=editor,
+            reviewed_on=first_on + datetime.timedelta(days=14 * n),
+            verdict_before=verdicts[(n - 1) % 4],
+            verdict_after=verdicts[n % 4],
+            cadence_days=30,
             next_review_due=first_on + datetime.timedelta(days=14 * n + 30),
             reasoning=f"Reasoning of review {n}.",
         )
@@ -54,7 +67,9 @@ class ClaimPageTests(TestCase):
     def setUp(self):
         self.editor = make_editor(first_name="Edith", last_name="Marsh")
         self.claim = make_claim(
-            article=make_article(title="Why inference keeps getting cheaper", pillar=make_pillar(name="Compute")),
+            article=make_article(
+                title="Why inference keeps getting cheaper", pillar=make_pillar(name="Compute")
+            ),
             statement="Inference prices per token halve every year.",
             is_primary=True,
         )
@@ -71,7 +86,9 @@ class ClaimPageTests(TestCase):
         self.assertContains(response, "Reviewed by Edith Marsh")
         # The text alternative: the table says what the chart shows.
         self.assertContains(response, "<td>Holding</td>")
-        self.assertContains(response, "1 Jan 2024: Holding; 15 Jan 2024: Partial; 29 Jan 2024: Not holding.")
+        self.assertContains(
+            response, "1 Jan 2024: Holding; 15 Jan 2024: Partial; 29 Jan 2024: Not holding."
+        )
 
     def test_not_yet_reviewed_says_when_the_first_review_is_due(self):
         response = self.client.get(self.claim.get_absolute_url())
@@ -80,10 +97,31 @@ class ClaimPageTests(TestCase):
 
     def test_material_dissent_is_shown_escaped_and_credited_only_with_consent(self):
         review = many_reviews(self.claim, 1, editor=self.editor)[0]
-        common = {"claim": self.claim, "status": Dissent.Status.MATERIAL, "weighed_at": NOW, "weighed_in_review": review}
-        Dissent.objects.create(argument="<script>alert(1)</script> The index is wrong.", name="Jo Reader", consent_to_credit=True, email="jo@example.org", **common)
-        Dissent.objects.create(argument="The sample is too small.", name="Private Person", consent_to_credit=False, **common)
-        Dissent.objects.create(claim=self.claim, argument="Not material, not shown.", status=Dissent.Status.NOT_MATERIAL, weighed_at=NOW)
+        common = {
+            "claim": self.claim,
+            "status": Dissent.Status.MATERIAL,
+            "weighed_at": NOW,
+            "weighed_in_review": review,
+        }
+        Dissent.objects.create(
+            argument="<script>alert(1)</script> The index is wrong.",
+            name="Jo Reader",
+            consent_to_credit=True,
+            email="jo@example.org",
+            **common,
+        )
+        Dissent.objects.create(
+            argument="The sample is too small.",
+            name="Private Person",
+            consent_to_credit=False,
+            **common,
+        )
+        Dissent.objects.create(
+            claim=self.claim,
+            argument="Not material, not shown.",
+            status=Dissent.Status.NOT_MATERIAL,
+            weighed_at=NOW,
+        )
         response = self.client.get(self.claim.get_absolute_url())
         self.assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt; The index is wrong.")
         self.assertContains(response, "— Jo Reader")
@@ -95,7 +133,13 @@ class ClaimPageTests(TestCase):
     def test_query_count_does_not_grow_with_60_reviews(self):
         reviews = many_reviews(self.claim, 60, editor=self.editor)
         for review in reviews[::10]:
-            Dissent.objects.create(claim=self.claim, argument="Material point.", status=Dissent.Status.MATERIAL, weighed_at=NOW, weighed_in_review=review)
+            Dissent.objects.create(
+                claim=self.claim,
+                argument="Material point.",
+                status=Dissent.Status.MATERIAL,
+                weighed_at=NOW,
+                weighed_in_review=review,
+            )
         # claim, reviews, their material dissent, dissent weighed outside a review, footer count
         with self.assertNumQueries(5):
             response = self.client.get(self.claim.get_absolute_url())
@@ -118,7 +162,10 @@ class ClaimPageTests(TestCase):
 class LedgerTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.energy, cls.health = make_pillar(name="Energy", slug="energy"), make_pillar(name="Health", slug="health")
+        cls.energy, cls.health = (
+            make_pillar(name="Energy", slug="energy"),
+            make_pillar(name="Health", slug="health"),
+        )
         # 300 claims due from 30 days ago onwards, one a day.
         cls.claims = many_claims(300, pillars=[cls.energy, cls.health])
 
@@ -139,9 +186,13 @@ class LedgerTests(TestCase):
         self.assertEqual(self.codes(response)[0], "BK-0299")
 
     def test_filters_by_verdict_pillar_and_due_status(self):
-        response = self.client.get(reverse("claims:ledger"), {"verdict": "holding", "pillar": "energy"})
+        response = self.client.get(
+            reverse("claims:ledger"), {"verdict": "holding", "pillar": "energy"}
+        )
         claims = response.context["page"].paginator.object_list
-        self.assertTrue(all(c.verdict == "holding" and c.article.pillar == self.energy for c in claims))
+        self.assertTrue(
+            all(c.verdict == "holding" and c.article.pillar == self.energy for c in claims)
+        )
         self.assertEqual(response.context["page"].paginator.count, 50)  # n % 6 == 0
 
         overdue = self.client.get(reverse("claims:ledger"), {"due": "overdue"})
@@ -156,9 +207,13 @@ class LedgerTests(TestCase):
         self.assertContains(response, 'href="?due=scheduled&amp;page=2"')
 
     def test_a_bad_filter_value_is_reported_and_the_others_still_apply(self):
-        response = self.client.get(reverse("claims:ledger"), {"verdict": "nonsense", "due": "overdue", "page": "x"})
+        response = self.client.get(
+            reverse("claims:ledger"), {"verdict": "nonsense", "due": "overdue", "page": "x"}
+        )
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Select a valid choice. nonsense is not one of the available choices.")
+        self.assertContains(
+            response, "Select a valid choice. nonsense is not one of the available choices."
+        )
         self.assertEqual(response.context["page"].paginator.count, 30)
 
     def test_query_count_is_fixed_with_hundreds_of_claims(self):

@@ -25,7 +25,9 @@ def test_editor_reviews_an_overdue_claim_and_a_reader_sees_the_change(page, live
         make_editor(username="edith", first_name="Edith", last_name="Marsh")
         article = make_article(title="Why inference keeps getting cheaper")
         claim = make_claim(
-            article=article, is_primary=True, verdict=Verdict.PARTIAL,
+            article=article,
+            is_primary=True,
+            verdict=Verdict.PARTIAL,
             statement="Inference prices per token halve every year.",
             next_review_due=datetime.date(2026, 4, 20),
         )

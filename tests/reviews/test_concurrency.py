@@ -34,8 +34,12 @@ def race(claim, editors, verdicts, *, expected_last_review_id):
         try:
             barrier.wait(timeout=5)
             outcomes[index] = review_record(
-                claim=claim, editor=editors[index], verdict=verdicts[index], cadence_days=30 + index,
-                reasoning=f"Reasoning {index}.", weighings={d.pk: True for d in Dissent.objects.filter(claim=claim)},
+                claim=claim,
+                editor=editors[index],
+                verdict=verdicts[index],
+                cadence_days=30 + index,
+                reasoning=f"Reasoning {index}.",
+                weighings={d.pk: True for d in Dissent.objects.filter(claim=claim)},
                 expected_last_review_id=expected_last_review_id,
             )
         except Exception as error:  # noqa: BLE001 - the test inspects it
@@ -56,7 +60,9 @@ def test_the_slower_of_two_editors_is_refused_clearly():
     claim = make_claim(verdict=Verdict.PARTIAL)
     Dissent.objects.create(claim=claim, argument="One objection.")
     editors = [make_editor(first_name="Ada"), make_editor(first_name="Ben")]
-    outcomes = race(claim, editors, [Verdict.HOLDING, Verdict.NOT_HOLDING], expected_last_review_id=None)
+    outcomes = race(
+        claim, editors, [Verdict.HOLDING, Verdict.NOT_HOLDING], expected_last_review_id=None
+    )
 
     saved = [o for o in outcomes if isinstance(o, Review)]
     refused = [o for o in outcomes if isinstance(o, ReviewConflict)]
@@ -78,7 +84,9 @@ def test_the_slower_of_two_editors_is_refused_clearly():
 def test_unchecked_reviews_are_serialised_and_both_kept_consistently():
     claim = make_claim(verdict=Verdict.PARTIAL)
     editors = [make_editor(), make_editor()]
-    outcomes = race(claim, editors, [Verdict.HOLDING, Verdict.NOT_HOLDING], expected_last_review_id=UNCHECKED)
+    outcomes = race(
+        claim, editors, [Verdict.HOLDING, Verdict.NOT_HOLDING], expected_last_review_id=UNCHECKED
+    )
 
     assert all(isinstance(o, Review) for o in outcomes), outcomes
     first, second = sorted(outcomes, key=lambda review: review.pk)

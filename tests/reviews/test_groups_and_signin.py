@@ -11,14 +11,20 @@ from tests.factories import make_editor
 class StaffGroupsMigrationTests(TestCase):
     def perms(self, name):
         return set(
-            Group.objects.get(name=name).permissions.values_list("content_type__app_label", "codename")
+            Group.objects.get(name=name).permissions.values_list(
+                "content_type__app_label", "codename"
+            )
         )
 
     def test_editors_can_review_weigh_and_log_but_not_sign_off(self):
         editors = self.perms("Editors")
-        for perm in [("reviews", "add_review"), ("dissent", "change_dissent"),
-                     ("corrections", "add_correctionentry"), ("articles", "add_rewrite"),
-                     ("claims", "change_claim")]:
+        for perm in [
+            ("reviews", "add_review"),
+            ("dissent", "change_dissent"),
+            ("corrections", "add_correctionentry"),
+            ("articles", "add_rewrite"),
+            ("claims", "change_claim"),
+        ]:
             self.assertIn(perm, editors)
         self.assertNotIn(("auth", "change_user"), editors)
         self.assertNotIn(("corrections", "change_signoffrequest"), editors)
@@ -41,7 +47,10 @@ class SignInTests(TestCase):
         self.assertContains(response, 'class="site-header"')
         self.assertContains(response, 'name="next" value="/desk/"')
         editor = make_editor(username="edith")
-        response = self.client.post(reverse("login"), {"username": "edith", "password": "correct horse battery", "next": "/desk/"})
+        response = self.client.post(
+            reverse("login"),
+            {"username": "edith", "password": "correct horse battery", "next": "/desk/"},
+        )
         self.assertRedirects(response, "/desk/")
         self.assertEqual(int(self.client.session["_auth_user_id"]), editor.pk)
 
@@ -63,7 +72,10 @@ class SignInTests(TestCase):
         self.assertContains(form_page, "Choose a new password")
         done = self.client.post(
             form_page.redirect_chain[-1][0],
-            {"new_password1": "a much longer passphrase", "new_password2": "a much longer passphrase"},
+            {
+                "new_password1": "a much longer passphrase",
+                "new_password2": "a much longer passphrase",
+            },
             follow=True,
         )
         self.assertContains(done, "Your password is set")

@@ -44,7 +44,9 @@ class RecordReviewTests(TestCase):
         return review_record(**arguments)
 
     def test_appends_a_review_and_moves_the_claim(self):
-        review = self.record(verdict=Verdict.HOLDING, cadence_days=45, evidence_considered="Q1 price index")
+        review = self.record(
+            verdict=Verdict.HOLDING, cadence_days=45, evidence_considered="Q1 price index"
+        )
         self.claim.refresh_from_db()
         self.assertEqual(review.reviewed_on, TODAY)
         self.assertEqual(review.verdict_before, Verdict.PARTIAL)
@@ -110,7 +112,9 @@ class RecordReviewTests(TestCase):
         anonymous = make_dissent(self.claim, name="Private Person", consent_to_credit=False)
         self.record(weighings={credited.pk: True, anonymous.pk: True})
         texts = list(
-            CorrectionEntry.objects.filter(kind=CorrectionEntry.Kind.MATERIAL_DISSENT).values_list("text", flat=True)
+            CorrectionEntry.objects.filter(kind=CorrectionEntry.Kind.MATERIAL_DISSENT).values_list(
+                "text", flat=True
+            )
         )
         self.assertEqual(len(texts), 2)
         self.assertTrue(any("Jo Reader" in text for text in texts))
@@ -143,7 +147,9 @@ class RecordReviewTests(TestCase):
         with self.assertRaises(ReviewConflict) as raised:
             self.record(verdict=Verdict.NOT_HOLDING, expected_last_review_id=None)
         message = str(raised.exception)
-        self.assertIn(f"{self.claim.code} was reviewed by Omar Field at 11:30", message)  # London time
+        self.assertIn(
+            f"{self.claim.code} was reviewed by Omar Field at 11:30", message
+        )  # London time
         self.assertIn("your review was not saved", message)
         self.assertEqual(raised.exception.latest.verdict_after, Verdict.HOLDING)
         self.claim.refresh_from_db()
