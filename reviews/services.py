@@ -1,5 +1,5 @@
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -76,6 +76,11 @@ def review_record(
     if expected_last_review_id is not UNCHECKED:
         latest_id = latest.pk if latest else None
         if latest_id != (int(expected_last_review_id) if expected_last_review_id else None):
+            if latest is None:
+                # Reviews are never deleted, so only a tampered form gets here.
+                raise ValidationError(
+                    {NON_FIELD_ERRORS: "This form does not match the claim's history: reload it."}
+                )
             raise ReviewConflict(claim=claim, latest=latest)
 
     errors = {}

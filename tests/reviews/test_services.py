@@ -156,6 +156,11 @@ class RecordReviewTests(TestCase):
         self.assertEqual(self.claim.verdict, Verdict.HOLDING)
         self.assertEqual(Review.objects.count(), 1)
 
+    def test_a_review_based_on_a_review_that_does_not_exist_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.record(expected_last_review_id=987654)
+        self.assertFalse(Review.objects.exists())
+
     def test_a_review_based_on_the_latest_review_is_saved(self):
         first = self.record(expected_last_review_id=None)
         second = self.record(expected_last_review_id=first.pk, verdict=Verdict.HOLDING)
