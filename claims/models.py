@@ -45,6 +45,44 @@ class ClaimQuerySet(models.QuerySet):
     def reviewed(self):
         return self.filter(last_reviewed_on__isnull=False)
 
+    # --- The editor desk's reads (reviews queue, public ledger) ---------------
+
+    def with_unweighed_dissent_count(self):
+        """Annotate `unweighed_dissent_count` in the same query (no N+1)."""
+        return self.annotate(
+            unweighed_dissent_count=models.Count(
+                "dissent", filter=Q(dissent__status="received"), distinct=True
+            )
+        )
+
+    def for_queue(self, *, on=None, window_days=None):
+        """The review queue: active claims overdue (most overdue first), then
+        those due within `window_days` of `on`, soonest first."""
+        on = on or timezone.localdate()
+        if window_days is None:
+            window_days = settings.VIGIL["QUEUE_WINDOW_DAYS"]
+        return (
+            self.active()
+            .due(on=on, within_days=window_days)
+            .select_related("article__pillar", "assigned_editor")
+            .with_unweighed_dissent_count()
+            .order_by("next_review_due", "code")
+        )
+
+    def with_due_status(self, status, *, on=None, due_soon_days=None):
+        """Filter by the badge's due status: overdue, due soon or scheduled."""
+        on = on or timezone.localdate()
+        if due_soon_days is None:
+            due_soon_days = settings.VIGIL["DUE_SOON_DAYS"]
+        soon = on + datetime.timedelta(days=due_soon_days)
+        if status == "overdue":
+            return self.filter(next_review_due__lt=on)
+        if status == "due_soon":
+            return self.filter(next_review_due__gte=on, next_review_due__lte=soon)
+        if status == "scheduled":
+            return self.filter(next_review_due__gt=soon)
+        return self
+
 
 class Claim(models.Model):
     """One checkable statement an article makes, tracked under a public code."""

@@ -1,15 +1,59 @@
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
+from dissent.models import Dissent
+from reviews.models import Review
+
+from .forms import LedgerFilterForm
 from .models import Claim
+from .timeline import build_timeline
+
+LEDGER_PAGE_SIZE = 50
 
 
 def claim_detail(request, code):
-    # Placeholder until the claim page lands (editor-desk issue): the article page links here.
-    claim = get_object_or_404(Claim.objects.select_related("article"), code=code)
-    return render(request, "claims/claim_detail.html", {"claim": claim})
+    """A claim's public page: badge, verdict-history timeline, every review
+    with its reasoning, and the material dissent weighed."""
+    claim = get_object_or_404(
+        Claim.objects.select_related("article__pillar", "article__section").filter(
+            article__status__in=["published", "retired"]
+        ),
+        code=code,
+    )
+    reviews = list(
+        Review.objects.filter(claim=claim)
+        .select_related("editor")
+        .prefetch_related(
+            Prefetch(
+                "dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent"
+            )
+        )
+        .order_by("reviewed_on", "pk")
+    )
+    material_dissent = list(
+        claim.dissent.material()
+        .filter(weighed_in_review__isnull=True)
+        .order_by("-weighed_at", "-pk")
+    )
+    context = {
+        "claim": claim,
+        "reviews": reviews[::-1],  # newest first on the page; the chart reads left to right
+        "timeline": build_timeline(
+            [(review.reviewed_on, review.verdict_after) for review in reviews]
+        ),
+        "material_dissent": material_dissent,
+    }
+    return render(request, "claims/claim_detail.html", context)
 
 
 def ledger(request):
-    # Placeholder until the ledger's filters land (editor-desk issue).
-    claims = Claim.objects.active().select_related("article").order_by("next_review_due", "code")[:100]
-    return render(request, "claims/ledger.html", {"claims": claims})
+    """Every claim of a live article, filterable and sortable by next review."""
+    today = timezone.localdate()
+    claims = Claim.objects.active().select_related("article__pillar")
+    form = LedgerFilterForm(request.GET)
+    form.is_valid()  # a bad value is reported by its field; the valid ones still apply
+    claims = form.filter(claims, on=today)
+    page = Paginator(claims, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "claims/ledger.html", {"form": form, "page": page})

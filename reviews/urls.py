@@ -4,4 +4,14 @@ from . import views
 
 app_name = "reviews"
 
-urlpatterns = []
+# The editor desk: every view here is wrapped in vigil.roles.editor_required.
+urlpatterns = [
+    path("desk/", views.queue, name="queue"),
+    path("desk/claims/<str:code>/review/", views.review, name="review"),
+    path("desk/claims/<str:code>/assign/", views.assign, name="assign"),
+    path(
+        "desk/claims/<str:code>/triggers/<int:pk>/fire/",
+        views.trigger_fire_view,
+        name="trigger_fire",
+    ),
+]

@@ -1,1 +1,185 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST
 
+from claims.models import Claim, EvidenceTrigger
+from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
+from vigil.roles import editor_required
+
+from .forms import AssignForm, QueueFilterForm, ReviewForm, TriggerFireForm
+from .services import ReviewConflict, review_record
+
+QUEUE_PAGE_SIZE = 25
+REVIEW_HISTORY_SHOWN = 10
+
+
+def _wants_fragment(request):
+    # A history restore after a cache miss needs the whole page, not the table.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@editor_required
+@require_http_methods(["GET", "HEAD"])
+def queue(request):
+    """Overdue claims (most overdue first), then those due within the window."""
+    today = timezone.localdate()
+    form = QueueFilterForm(request.GET)
+    claims = Claim.objects.for_queue(on=today)
+    form.is_valid()  # a bad value is reported by its field; the valid ones still apply
+    claims = form.filter(claims, user=request.user)
+    page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "today": today,
+        "window_days": settings.VIGIL["QUEUE_WINDOW_DAYS"],
+    }
+    template = (
+        "reviews/queue.html#queue-table" if _wants_fragment(request) else "reviews/queue.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _claim_for_desk(code):
+    return get_object_or_404(
+        Claim.objects.select_related("article__pillar", "article__section", "assigned_editor"),
+        code=code,
+    )
+
+
+def _latest_review(claim):
+    return claim.reviews.select_related("editor").order_by("-reviewed_on", "-pk").first()
+
+
+def _pending_dissent(claim):
+    return list(claim.dissent.unweighed().order_by("received_at", "pk"))
+
+
+def _review_page(
+    request, claim, *, form=None, trigger_forms=None, assign_form=None, conflict=None, status=200
+):
+    latest = _latest_review(claim)
+    if form is None:
+        form = ReviewForm(
+            initial={
+                "verdict": claim.verdict,
+                "cadence_days": claim.cadence_days,
+                "expected_last_review_id": latest.pk if latest else None,
+            },
+            dissent_items=_pending_dissent(claim),
+        )
+    trigger_forms = trigger_forms or {}
+    triggers = list(claim.triggers.select_related("fired_by").order_by("position", "pk"))
+    for trigger in triggers:
+        trigger.fire_form = trigger_forms.get(trigger.pk) or TriggerFireForm(
+            prefix=f"trigger-{trigger.pk}"
+        )
+    context = {
+        "claim": claim,
+        "form": form,
+        "history": claim.reviews.select_related("editor").order_by("-reviewed_on", "-pk")[
+            :REVIEW_HISTORY_SHOWN
+        ],
+        "review_count": claim.reviews.count(),
+        "triggers": triggers,
+        "assign_form": assign_form or AssignForm(initial={"editor": claim.assigned_editor_id}),
+        "conflict": conflict,
+        "today": timezone.localdate(),
+    }
+    return render(request, "reviews/review.html", context, status=status)
+
+
+@editor_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def review(request, code):
+    """The review form for one claim. Saving calls reviews.services.review_record."""
+    claim = _claim_for_desk(code)
+    if request.method != "POST":
+        return _review_page(request, claim)
+
+    form = ReviewForm(request.POST, dissent_items=_pending_dissent(claim))
+    if not form.is_valid():
+        return _review_page(request, claim, form=form, status=422)
+    data = form.cleaned_data
+    try:
+        review_record(
+            claim=claim,
+            editor=request.user,
+            verdict=data["verdict"],
+            cadence_days=data["cadence_days"],
+            reasoning=data["reasoning"],
+            evidence_considered=data["evidence_considered"],
+            weighings=form.weighings(),
+            expected_last_review_id=data["expected_last_review_id"],
+        )
+    except ReviewConflict as conflict:
+        # Keep what was typed, now based on the review that won, so saving
+        # again is a deliberate decision made after reading it.
+        claim.refresh_from_db()
+        retyped = ReviewForm(
+            initial={**data, "expected_last_review_id": conflict.latest.pk},
+            dissent_items=_pending_dissent(claim),
+        )
+        return _review_page(request, claim, form=retyped, conflict=conflict, status=409)
+    except ValidationError as error:
+        # Dissent may have arrived since the form was loaded: list it too.
+        form = ReviewForm(request.POST, dissent_items=_pending_dissent(claim))
+        form.is_valid()
+        errors = error.message_dict
+        if "weighings" in errors:
+            # The posted form weighed everything it listed, so the rest is new.
+            errors["weighings"] = [
+                "New dissent arrived while you were editing: weigh it below, then save again."
+            ]
+        for field, field_errors in errors.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+        return _review_page(request, claim, form=form, status=422)
+    messages.success(request, f"Review of {claim.code} saved.")
+    return redirect("reviews:queue")
+
+
+@editor_required
+@require_POST
+def trigger_fire_view(request, code, pk):
+    claim = _claim_for_desk(code)
+    trigger = get_object_or_404(EvidenceTrigger, pk=pk, claim=claim)
+    form = TriggerFireForm(request.POST, prefix=f"trigger-{trigger.pk}")
+    if not form.is_valid():
+        return _review_page(request, claim, trigger_forms={trigger.pk: form}, status=422)
+    try:
+        trigger_fire(
+            trigger=trigger,
+            editor=request.user,
+            note=form.cleaned_data["note"],
+            url=form.cleaned_data["url"],
+        )
+    except TriggerAlreadyFired as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Trigger marked as fired: {claim.code} is due for review now.")
+    return redirect("reviews:review", code=claim.code)
+
+
+@editor_required
+@require_POST
+def assign(request, code):
+    claim = _claim_for_desk(code)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            claim_assign(claim=claim, editor=form.cleaned_data["editor"], assigned_by=request.user)
+        except ValidationError as error:
+            form.add_error("editor", error.message_dict.get("editor"))
+    if form.errors:
+        return _review_page(request, claim, assign_form=form, status=422)
+    editor = form.cleaned_data["editor"]
+    who = (editor.get_full_name() or editor.get_username()) if editor else "nobody (everyone's)"
+    messages.success(request, f"{claim.code} assigned to {who}.")
+    return redirect("reviews:review", code=claim.code)

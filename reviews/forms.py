@@ -1,0 +1,135 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.models import Pillar
+from claims.models import Verdict
+from vigil.roles import ADMINS, EDITORS
+
+from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
+
+MATERIAL = "material"
+NOT_MATERIAL = "not_material"
+
+
+def editors():
+    """People who can review: members of Editors or Admins, and superusers."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name__in=[EDITORS, ADMINS]) | Q(is_superuser=True), is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def editor_label(user):
+    return user.get_full_name() or user.get_username()
+
+
+class EditorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return editor_label(obj)
+
+
+class QueueFilterForm(forms.Form):
+    pillar = forms.ModelChoiceField(
+        queryset=Pillar.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All pillars",
+    )
+    verdict = forms.ChoiceField(choices=[("", "All verdicts"), *Verdict.choices], required=False)
+    editor = forms.ChoiceField(required=False, label="Assigned editor")
+    mine = forms.BooleanField(required=False, label="Mine and unassigned")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["editor"].choices = [
+            ("", "Anyone"),
+            ("unassigned", "Unassigned"),
+            *((str(user.pk), editor_label(user)) for user in editors()),
+        ]
+
+    def filter(self, claims, *, user):
+        data = getattr(self, "cleaned_data", {})
+        if data.get("pillar"):
+            claims = claims.filter(article__pillar=data["pillar"])
+        if data.get("verdict"):
+            claims = claims.filter(verdict=data["verdict"])
+        if data.get("editor") == "unassigned":
+            claims = claims.filter(assigned_editor__isnull=True)
+        elif data.get("editor"):
+            claims = claims.filter(assigned_editor_id=int(data["editor"]))
+        if data.get("mine"):
+            # Unassigned claims are everyone's, so they are mine too.
+            claims = claims.filter(Q(assigned_editor=user) | Q(assigned_editor__isnull=True))
+        return claims
+
+
+class ReviewForm(forms.Form):
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
+    cadence_days = forms.IntegerField(
+        label="Cadence (days to the next review)",
+        min_value=CADENCE_MIN_DAYS,
+        max_value=CADENCE_MAX_DAYS,
+        help_text=f"Between {CADENCE_MIN_DAYS} and {CADENCE_MAX_DAYS} days.",
+    )
+    reasoning = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Published on the claim page with the review.",
+        error_messages={"required": "Say why: the reasoning is published with the review."},
+    )
+    evidence_considered = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Sources read for this review, one per line.",
+    )
+    # The latest review this form was based on: a save against a newer one is refused.
+    expected_last_review_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, dissent_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dissent_items = list(dissent_items)
+        for dissent in self.dissent_items:
+            received = timezone.localtime(dissent.received_at)
+            self.fields[self.dissent_field_name(dissent)] = forms.ChoiceField(
+                label=f"Dissent #{dissent.pk}, received {received:%d %b %Y}",
+                choices=[(MATERIAL, "Material"), (NOT_MATERIAL, "Not material")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Weigh this dissent: material or not material."},
+            )
+
+    @staticmethod
+    def dissent_field_name(dissent):
+        return f"dissent_{dissent.pk}"
+
+    def dissent_fields(self):
+        """(dissent, bound field) pairs, for the template."""
+        return [(dissent, self[self.dissent_field_name(dissent)]) for dissent in self.dissent_items]
+
+    def weighings(self):
+        return {
+            dissent.pk: self.cleaned_data[self.dissent_field_name(dissent)] == MATERIAL
+            for dissent in self.dissent_items
+        }
+
+
+class TriggerFireForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What appeared, in a sentence.",
+        error_messages={"required": "Say what appeared."},
+    )
+    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+
+
+class AssignForm(forms.Form):
+    editor = EditorChoiceField(
+        queryset=editors(),
+        required=False,
+        empty_label="Unassigned (everyone's)",
+        label="Owning editor",
+    )

@@ -1,0 +1,162 @@
+from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from claims.models import Claim, Verdict
+from corrections.models import CorrectionEntry
+from corrections.services import correction_entry_create
+from dissent.models import Dissent
+from dissent.services import dissent_weigh
+from vigil.context_processors import REVIEWED_COUNT_KEY
+from vigil.freshness import content_changed
+
+from .models import Review
+from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
+
+# Callers that cannot race another editor (scripts, the demo) may skip the check.
+UNCHECKED = object()
+
+
+class ReviewConflict(Exception):
+    """Another editor reviewed the claim after this review's form was loaded."""
+
+    def __init__(self, *, claim, latest):
+        self.claim = claim
+        self.latest = latest
+        at = timezone.localtime(latest.created_at)
+        super().__init__(
+            f"{claim.code} was reviewed by {editor_name(latest.editor)} at {at:%H:%M} "
+            "while you were editing; your review was not saved, here is what they decided."
+        )
+
+
+def editor_name(user):
+    return user.get_full_name() or user.get_username()
+
+
+def _latest_review(claim):
+    return (
+        Review.objects.filter(claim=claim)
+        .select_related("editor")
+        .order_by("-reviewed_on", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def review_record(
+    *,
+    claim,
+    editor,
+    verdict,
+    cadence_days,
+    reasoning,
+    evidence_considered="",
+    weighings=None,
+    expected_last_review_id=UNCHECKED,
+):
+    """Record an editor's review of a claim.
+
+    In one transaction with the claim row locked: refuse the review if another
+    editor got there first (`expected_last_review_id` is the latest review the
+    form showed, None for none), validate, append the Review, weigh every
+    dissent item received since the last review, move the claim's verdict and
+    dates, and date a verdict change in the article's correction log.
+
+    `weighings` maps dissent id -> True (material) / False (not material).
+    Raises ReviewConflict or ValidationError; nothing is written then.
+    """
+    weighings = weighings or {}
+    # The lock serialises reviews of one claim: the second waits here, then
+    # sees the first one's review and is refused below.
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim.pk)
+    latest = _latest_review(claim)
+    if expected_last_review_id is not UNCHECKED:
+        latest_id = latest.pk if latest else None
+        if latest_id != (int(expected_last_review_id) if expected_last_review_id else None):
+            if latest is None:
+                # Reviews are never deleted, so only a tampered form gets here.
+                raise ValidationError(
+                    {NON_FIELD_ERRORS: "This form does not match the claim's history: reload it."}
+                )
+            raise ReviewConflict(claim=claim, latest=latest)
+
+    errors = {}
+    if verdict not in Verdict.values:
+        errors["verdict"] = "Choose Holding, Partial or Not holding."
+    try:
+        cadence_days = int(cadence_days)
+    except (TypeError, ValueError):
+        errors["cadence_days"] = "Give the cadence as a whole number of days."
+    else:
+        if not cadence_is_valid(cadence_days):
+            errors["cadence_days"] = (
+                f"The cadence must be between {CADENCE_MIN_DAYS} and {CADENCE_MAX_DAYS} days."
+            )
+    if not (reasoning or "").strip():
+        errors["reasoning"] = "Say why: the reasoning is published with the review."
+    pending = list(
+        Dissent.objects.filter(claim=claim, status=Dissent.Status.RECEIVED)
+        .select_for_update()
+        .order_by("received_at", "pk")
+    )
+    weighings = {int(key): value for key, value in weighings.items()}
+    unweighed = [dissent for dissent in pending if weighings.get(dissent.pk) is None]
+    if unweighed:
+        errors["weighings"] = (
+            f"Weigh every dissent item received since the last review "
+            f"({len(unweighed)} not weighed) as material or not material."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    today = timezone.localdate()
+    review = Review.objects.create(
+        claim=claim,
+        editor=editor,
+        reviewed_on=today,
+        verdict_before=claim.verdict,
+        verdict_after=verdict,
+        cadence_days=cadence_days,
+        next_review_due=next_due(today, cadence_days),
+        reasoning=reasoning.strip(),
+        evidence_considered=(evidence_considered or "").strip(),
+    )
+    for dissent in pending:
+        dissent_weigh(
+            dissent=dissent, material=bool(weighings[dissent.pk]), editor=editor, review=review
+        )
+
+    claim.verdict = verdict
+    claim.cadence_days = cadence_days
+    claim.last_reviewed_on = today
+    claim.next_review_due = review.next_review_due
+    claim.save(
+        update_fields=[
+            "verdict",
+            "cadence_days",
+            "last_reviewed_on",
+            "next_review_due",
+            "updated_at",
+        ]
+    )
+
+    if review.verdict_changed and claim.article.is_published:
+        correction_entry_create(
+            article=claim.article,
+            claim=claim,
+            kind=CorrectionEntry.Kind.VERDICT_CHANGE,
+            entry_on=today,
+            created_by=editor,
+            text=(
+                f"Verdict on {claim.code} changed from {Verdict(review.verdict_before).label} "
+                f"to {Verdict(verdict).label} after review. "
+                f"{Truncator(review.reasoning).chars(400)}"
+            ),
+        )
+
+    transaction.on_commit(lambda: cache.delete(REVIEWED_COUNT_KEY))
+    transaction.on_commit(content_changed)
+    return review
