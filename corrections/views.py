@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles.diff import rewrite_diff
 from articles.forms import RewriteApproveForm, RewriteRejectForm
 from articles.models import Article, Rewrite
-from vigil.roles import admin_required, editor_required
+from vigil.roles import admin_required, editor_required, is_admin
 
 from .forms import AmendmentForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
 from .models import CorrectionEntry, SignOffRequest
@@ -78,7 +78,7 @@ def desk_entries(request):
     return render(
         request,
         "corrections/desk_entries.html",
-        {"form": form, "entries": entries},
+        {"form": form, "entries": entries, "user_is_admin": is_admin(request.user)},
         status=400 if request.method == "POST" else 200,
     )
 
