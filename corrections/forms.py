@@ -85,9 +85,11 @@ class CorrectionLogFilterForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("", "All kinds"), *CorrectionEntry.Kind.choices], required=False
     )
-    pillar = forms.ModelChoiceField(
-        queryset=Pillar.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="All pillars",
-    )
+    pillar = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query for the choices; filtering by slug then needs no lookup.
+        self.fields["pillar"].choices = [
+            ("", "All pillars"), *Pillar.objects.order_by("name").values_list("slug", "name")
+        ]

@@ -24,12 +24,17 @@ def correction_log(request):
     """The site-wide correction log: every entry, newest first, by kind and pillar.
     A GET filter only, so the page carries no per-visitor state and caches whole."""
     filters = CorrectionLogFilterForm(request.GET or None)
-    entries = CorrectionEntry.objects.public().select_related("article__pillar").newest_first()
+    entries = (
+        CorrectionEntry.objects.public()
+        .select_related("article__pillar")
+        .only("kind", "entry_on", "text", "article__slug", "article__title", "article__pillar__name")
+        .newest_first()
+    )
     if filters.is_valid():
         if filters.cleaned_data["kind"]:
             entries = entries.filter(kind=filters.cleaned_data["kind"])
         if filters.cleaned_data["pillar"]:
-            entries = entries.filter(article__pillar=filters.cleaned_data["pillar"])
+            entries = entries.filter(article__pillar__slug=filters.cleaned_data["pillar"])
     page = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
