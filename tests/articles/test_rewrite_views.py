@@ -276,3 +276,35 @@ class RetirementViewTests(TestCase):
             response = self.client.get(old.get_absolute_url())
             self.assertEqual((response.status_code, response.url), (301, third.get_absolute_url()))
         self.assertEqual(self.client.get(third.get_absolute_url()).status_code, 200)
+
+
+@time_machine.travel(FROZEN, tick=False)
+class DeskPageQueryCountTests(TestCase):
+    """The remaining desk pages, with enough rows that an N+1 would show."""
+
+    def setUp(self):
+        self.editor = make_editor()
+        self.admin = make_admin()
+        self.article = make_article()
+        for n in range(6):
+            rewrite_approve(rewrite=draft(self.article, self.editor, title=f"Title {n}"), admin=self.admin)
+        for _ in range(10):
+            make_article()
+        self.client.force_login(self.admin)
+
+    def test_revisions_page(self):
+        # session, user, article, revisions with their rewrites and people, groups, footer
+        with self.assertNumQueries(6):
+            response = self.client.get(reverse("articles:desk_article_revisions", kwargs={"slug": self.article.slug}))
+        self.assertContains(response, "Read this revision", count=6)
+
+    def test_draft_page(self):
+        # session, user, groups, article, open rewrite check, footer
+        with self.assertNumQueries(6):
+            self.client.get(reverse("articles:desk_rewrite_draft", kwargs={"slug": self.article.slug}))
+
+    def test_retire_page(self):
+        # session, user, groups, article, open rewrite, redirect choices, footer
+        with self.assertNumQueries(7):
+            response = self.client.get(reverse("articles:desk_article_retire", kwargs={"slug": self.article.slug}))
+        self.assertContains(response, "<option", count=11)

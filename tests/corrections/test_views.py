@@ -219,3 +219,26 @@ class ArticleCorrectionLogPartTests(TestCase):
         self.assertContains(response, "Sign-off request open")
         self.assertContains(response, "REVIEW: assess whether D is preferable.")
         self.assertContains(response, "Earlier text: <del>Rewritten text.</del>", html=False)
+
+
+@time_machine.travel(FROZEN, tick=False)
+class SingleItemDeskPageQueryCountTests(TestCase):
+    def setUp(self):
+        self.admin = make_admin()
+        self.client.force_login(self.admin)
+        self.entry = correction_entry_create(
+            article=make_article(), kind="update", text="v0", signoff_question="Q?", signoff_addressed_to=self.admin
+        )
+        for n in range(1, 6):
+            correction_entry_amend(entry=self.entry, new_text=f"v{n}", reason=f"r{n}", admin=self.admin)
+
+    def test_amend_page(self):
+        # session, user, groups, entry with article, amendments with their admin, footer
+        with self.assertNumQueries(6):
+            response = self.client.get(reverse("corrections:entry_amend", kwargs={"pk": self.entry.pk}))
+        self.assertContains(response, "Earlier text", count=5)
+
+    def test_answer_page(self):
+        # session, user, groups, request with entry, article and people, footer
+        with self.assertNumQueries(5):
+            self.client.get(reverse("corrections:signoff_answer", kwargs={"pk": self.entry.signoff_request.pk}))
