@@ -1,11 +1,26 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from claims.models import Claim, EvidenceTrigger
 from corrections.models import CorrectionEntry
 
-from .models import Article, Pillar, Section
+from vigil.roles import admin_required, editor_required, is_admin
+
+from .diff import rewrite_diff
+from .forms import ArticleRetireForm, RewriteApproveForm, RewriteForm, RewriteRejectForm
+from .models import Article, Pillar, Revision, Rewrite, Section
+from .services import (
+    RewriteRefused,
+    article_retire,
+    rewrite_approve,
+    rewrite_draft,
+    rewrite_reject,
+    rewrite_withdraw,
+)
 
 HOME_ARTICLE_COUNT = 12
 
@@ -71,3 +86,202 @@ def section_detail(request, slug):
 
 def how_this_works(request):
     return render(request, "articles/how_this_works.html")
+
+
+# Desk: rewrites, retirements and revisions ----------------------------------
+
+DESK_ARTICLES_PAGE_SIZE = 50
+DESK_DECIDED_REWRITES = 20
+
+
+@editor_required
+def desk_rewrites(request):
+    """Open rewrites, recent decisions (with the admin's reason) and the
+    published articles an editor can start a rewrite of."""
+    rewrites = Rewrite.objects.select_related("article", "drafted_by", "decided_by")
+    articles = Paginator(
+        Article.objects.published().order_by("title").only("slug", "title", "published_on", "revised_on"),
+        DESK_ARTICLES_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "articles/desk/rewrites.html",
+        {
+            "open_rewrites": rewrites.open().order_by("created_at"),
+            "decided_rewrites": rewrites.exclude(status=Rewrite.Status.OPEN).order_by("-decided_at")[
+                :DESK_DECIDED_REWRITES
+            ],
+            "articles": articles,
+            "can_sign_off": is_admin(request.user),
+        },
+    )
+
+
+def _published_article(slug):
+    return get_object_or_404(Article.objects.published(), slug=slug)
+
+
+@editor_required
+def desk_rewrite_draft(request, slug):
+    """Draft a rewrite with a diff against the live text. "Preview" (or htmx
+    while typing) only refreshes the diff; "Submit" opens the rewrite."""
+    article = _published_article(slug)
+    open_rewrite = article.rewrites.open().first()
+    if open_rewrite is not None:
+        messages.info(request, "This article already has a rewrite awaiting sign-off.")
+        return redirect("articles:desk_rewrite", pk=open_rewrite.pk)
+    initial = {"title": article.title, "dek": article.dek, "body_markdown": article.body_markdown}
+    form = RewriteForm(request.POST or None, initial=initial)
+    previewing = request.method == "POST" and ("preview" in request.POST or request.htmx)
+    status = 200
+    if request.method == "POST" and form.is_valid() and not previewing:
+        try:
+            rewrite = rewrite_draft(article=article, editor=request.user, **form.cleaned_data)
+        except RewriteRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Rewrite submitted for sign-off; readers now see the banner.")
+            return redirect("articles:desk_rewrite", pk=rewrite.pk)
+    if request.method == "POST" and not previewing:
+        status = 400
+    proposed = form.data if form.is_bound else initial
+    diff = rewrite_diff(
+        live=article,
+        title=proposed.get("title", ""),
+        dek=proposed.get("dek", ""),
+        body_markdown=proposed.get("body_markdown", ""),
+    )
+    template = "articles/desk/rewrite_draft.html"
+    if request.htmx:
+        template += "#rewrite-diff"
+    return render(request, template, {"article": article, "form": form, "diff": diff}, status=status)
+
+
+def _rewrite_page(request, rewrite, *, approve_form=None, reject_form=None, status=200):
+    if rewrite.status == Rewrite.Status.OPEN:
+        diff = rewrite_diff(
+            live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
+        )
+    elif rewrite.status == Rewrite.Status.APPROVED and hasattr(rewrite, "revision"):
+        diff = rewrite_diff(
+            live=rewrite.revision, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
+        )
+    else:
+        diff = None
+    return render(
+        request,
+        "articles/desk/rewrite_detail.html",
+        {
+            "rewrite": rewrite,
+            "article": rewrite.article,
+            "diff": diff,
+            "can_sign_off": is_admin(request.user),
+            "approve_form": approve_form or RewriteApproveForm(),
+            "reject_form": reject_form or RewriteRejectForm(),
+        },
+        status=status,
+    )
+
+
+def _get_rewrite(pk):
+    return get_object_or_404(
+        Rewrite.objects.select_related("article", "drafted_by", "decided_by", "revision"), pk=pk
+    )
+
+
+@editor_required
+def desk_rewrite(request, pk):
+    return _rewrite_page(request, _get_rewrite(pk))
+
+
+def _refused(request, refused):
+    messages.error(request, str(refused))
+
+
+@editor_required
+@require_POST
+def desk_rewrite_withdraw(request, pk):
+    rewrite = _get_rewrite(pk)
+    try:
+        rewrite_withdraw(rewrite=rewrite, editor=request.user)
+    except RewriteRefused as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, "Rewrite withdrawn; the banner is gone.")
+    return redirect("articles:desk_rewrite", pk=rewrite.pk)
+
+
+@admin_required
+@require_POST
+def desk_rewrite_approve(request, pk):
+    rewrite = _get_rewrite(pk)
+    form = RewriteApproveForm(request.POST)
+    if not form.is_valid():
+        return _rewrite_page(request, rewrite, approve_form=form, status=400)
+    try:
+        rewrite_approve(
+            rewrite=rewrite,
+            admin=request.user,
+            open_review=form.cleaned_data["open_review"],
+            entry_text=form.cleaned_data["entry_text"],
+        )
+    except RewriteRefused as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, f"Rewrite approved: “{rewrite.title}” is live.")
+    return redirect("corrections:signoff_queue")
+
+
+@admin_required
+@require_POST
+def desk_rewrite_reject(request, pk):
+    rewrite = _get_rewrite(pk)
+    form = RewriteRejectForm(request.POST)
+    if not form.is_valid():
+        return _rewrite_page(request, rewrite, reject_form=form, status=400)
+    try:
+        rewrite_reject(rewrite=rewrite, admin=request.user, reason=form.cleaned_data["reason"])
+    except RewriteRefused as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, "Rewrite rejected; the editor sees your reason.")
+    return redirect("corrections:signoff_queue")
+
+
+@admin_required
+def desk_article_retire(request, slug):
+    """Retire an article with a permanent redirect to a closer-fit piece."""
+    article = get_object_or_404(Article, slug=slug)
+    if article.status == Article.Status.RETIRED:
+        messages.info(request, "This article is already retired.")
+        return redirect("corrections:signoff_queue")
+    form = ArticleRetireForm(request.POST or None, article=article)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article_retire(
+                article=article,
+                admin=request.user,
+                redirect_to=form.cleaned_data["redirect_to"],
+                reason=form.cleaned_data["reason"],
+            )
+        except RewriteRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"“{article.title}” retired; its URL now redirects permanently.")
+            return redirect("corrections:signoff_queue")
+    return render(
+        request,
+        "articles/desk/retire.html",
+        {"article": article, "form": form, "open_rewrite": article.rewrites.open().first()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@editor_required
+def desk_article_revisions(request, slug):
+    """Staff read the earlier texts an approved rewrite replaced."""
+    article = get_object_or_404(Article, slug=slug)
+    revisions = Revision.objects.filter(article=article).select_related(
+        "replaced_by_rewrite__drafted_by", "replaced_by_rewrite__decided_by"
+    ).order_by("-created_at", "-pk")
+    return render(request, "articles/desk/revisions.html", {"article": article, "revisions": revisions})

@@ -12,6 +12,14 @@ class CorrectionEntryQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-entry_on", "-pk")
 
+    # Append-only in bulk too: the only sanctioned change is an admin amendment
+    # (corrections.services.correction_entry_amend), which saves one row.
+    def update(self, **kwargs):
+        raise ValidationError("Correction-log entries are append-only.")
+
+    def delete(self):
+        raise ValidationError("Correction-log entries are append-only.")
+
 
 class CorrectionEntry(models.Model):
     """A dated, append-only line of an article's correction log."""

@@ -8,4 +8,8 @@ urlpatterns = [
     path("corrections/", views.correction_log, name="log"),
     path("corrections/policy/", views.policy, name="policy"),
     path("corrections/report/", views.report_error, name="report"),
+    path("desk/corrections/", views.desk_entries, name="desk_entries"),
+    path("desk/corrections/<int:pk>/amend/", views.entry_amend, name="entry_amend"),
+    path("desk/sign-off/", views.signoff_queue, name="signoff_queue"),
+    path("desk/sign-off/requests/<int:pk>/answer/", views.signoff_request_answer, name="signoff_answer"),
 ]

@@ -1,13 +1,48 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import CorrectionEntry
+from articles.diff import rewrite_diff
+from articles.forms import RewriteApproveForm, RewriteRejectForm
+from articles.models import Article, Rewrite
+from vigil.roles import admin_required, editor_required, is_admin
+
+from .forms import AmendmentForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
+from .models import CorrectionEntry, SignOffRequest
+from .services import (
+    CorrectionLogRefused,
+    correction_entry_amend,
+    correction_entry_create,
+    signoff_answer,
+)
 
 LOG_PAGE_SIZE = 50
+DESK_RECENT_ENTRIES = 30
 
 
 def correction_log(request):
-    entries = CorrectionEntry.objects.public().select_related("article").newest_first()[:LOG_PAGE_SIZE]
-    return render(request, "corrections/log.html", {"entries": entries})
+    """The site-wide correction log: every entry, newest first, by kind and pillar.
+    A GET filter only, so the page carries no per-visitor state and caches whole."""
+    filters = CorrectionLogFilterForm(request.GET or None)
+    entries = (
+        CorrectionEntry.objects.public()
+        .select_related("article__pillar")
+        .only("kind", "entry_on", "text", "article__slug", "article__title", "article__pillar__name")
+        .newest_first()
+    )
+    if filters.is_valid():
+        if filters.cleaned_data["kind"]:
+            entries = entries.filter(kind=filters.cleaned_data["kind"])
+        if filters.cleaned_data["pillar"]:
+            entries = entries.filter(article__pillar__slug=filters.cleaned_data["pillar"])
+    page = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "corrections/log.html",
+        {"filters": filters, "page": page, "entries": page.object_list, "filter_query": query.urlencode()},
+    )
 
 
 def policy(request):
@@ -17,3 +52,119 @@ def policy(request):
 def report_error(request):
     # The corrections report form lands with the dissent issue.
     return render(request, "coming_soon.html", {"feature": "The corrections report form"})
+
+
+# Desk ------------------------------------------------------------------------
+
+
+@editor_required
+def desk_entries(request):
+    """Editors write correction-log entries, optionally with a sign-off request."""
+    form = CorrectionEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = correction_entry_create(
+            article=data["article"],
+            kind=data["kind"],
+            text=data["text"].strip(),
+            entry_on=data["entry_on"],
+            created_by=request.user,
+            signoff_question=data["signoff_question"].strip(),
+            signoff_addressed_to=data["signoff_addressed_to"],
+        )
+        messages.success(request, f"Entry added to the correction log of “{entry.article.title}”.")
+        return redirect("corrections:desk_entries")
+    entries = (
+        CorrectionEntry.objects.select_related(
+            "article", "created_by", "signoff_request__addressed_to", "signoff_request__answered_by"
+        )
+        .newest_first()[:DESK_RECENT_ENTRIES]
+    )
+    return render(
+        request,
+        "corrections/desk_entries.html",
+        {"form": form, "entries": entries, "user_is_admin": is_admin(request.user)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@admin_required
+def entry_amend(request, pk):
+    entry = get_object_or_404(CorrectionEntry.objects.select_related("article"), pk=pk)
+    form = AmendmentForm(request.POST or None, initial={"new_text": entry.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction_entry_amend(
+                entry=entry,
+                new_text=form.cleaned_data["new_text"],
+                reason=form.cleaned_data["reason"],
+                admin=request.user,
+            )
+        except CorrectionLogRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Entry amended; the old text stays visible to staff.")
+            return redirect("corrections:desk_entries")
+    amendments = entry.amendments.select_related("amended_by")
+    return render(
+        request,
+        "corrections/amend.html",
+        {"entry": entry, "form": form, "amendments": amendments},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@admin_required
+def signoff_queue(request):
+    """Admins' queue: open rewrites with their diff, open sign-off requests, retirements."""
+    rewrites = list(
+        Rewrite.objects.open().select_related("article", "drafted_by").order_by("created_at")
+    )
+    for rewrite in rewrites:
+        rewrite.diff = rewrite_diff(
+            live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
+        )
+    requests = (
+        SignOffRequest.objects.open()
+        .select_related("entry__article", "entry__created_by", "addressed_to")
+        .order_by("created_at")
+    )
+    retired = (
+        Article.objects.filter(status=Article.Status.RETIRED)
+        .select_related("redirect_to", "retired_by")
+        .order_by("-retired_at")[:10]
+    )
+    return render(
+        request,
+        "corrections/signoff_queue.html",
+        {
+            "rewrites": rewrites,
+            "signoff_requests": requests,
+            "retired_articles": retired,
+            "approve_form": RewriteApproveForm(),
+            "reject_form": RewriteRejectForm(),
+            "answer_form": SignOffAnswerForm(),
+        },
+    )
+
+
+@admin_required
+def signoff_request_answer(request, pk):
+    signoff = get_object_or_404(
+        SignOffRequest.objects.select_related("entry__article", "addressed_to", "answered_by"), pk=pk
+    )
+    form = SignOffAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signoff_answer(request=signoff, answer=form.cleaned_data["answer"], admin=request.user)
+        except CorrectionLogRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "Sign-off request answered.")
+        return redirect("corrections:signoff_queue")
+    return render(
+        request,
+        "corrections/signoff_answer.html",
+        {"signoff": signoff, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,52 @@
+from django import forms
+
+from .models import Article, Rewrite
+
+
+class RewriteForm(forms.ModelForm):
+    class Meta:
+        model = Rewrite
+        fields = ["title", "dek", "body_markdown", "reader_note"]
+        labels = {"reader_note": "Note for readers"}
+        widgets = {
+            "dek": forms.Textarea(attrs={"rows": 2}),
+            "body_markdown": forms.Textarea(attrs={"rows": 18}),
+            "reader_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class RewriteApproveForm(forms.Form):
+    entry_text = forms.CharField(
+        label="Correction-log entry",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Dated in the article's correction log. Leave empty for the standard wording.",
+    )
+    open_review = forms.BooleanField(
+        label="Open a review of the primary claim (make it due today)", required=False
+    )
+
+
+class RewriteRejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the editor", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ArticleRetireForm(forms.Form):
+    redirect_to = forms.ModelChoiceField(
+        label="Send readers to",
+        queryset=Article.objects.none(),
+        empty_label="Choose a published article",
+        help_text="A published, different article that fits closer. Its URL answers with a permanent redirect.",
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Dated in the article's correction log.",
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["redirect_to"].queryset = (
+            Article.objects.published().exclude(pk=article.pk).order_by("title")
+        )

@@ -1,0 +1,95 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.models import Article, Pillar
+from vigil.roles import ADMINS
+
+from .models import CorrectionEntry
+
+
+def admins():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=ADMINS))
+        .distinct()
+        .order_by("username")
+    )
+
+
+class AdminChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.get_username()
+
+
+class CorrectionEntryForm(forms.Form):
+    article = forms.ModelChoiceField(
+        queryset=Article.objects.published().order_by("title"), empty_label="Choose an article"
+    )
+    kind = forms.ChoiceField(choices=CorrectionEntry.Kind.choices)
+    entry_on = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What changed and why, as readers will read it in the correction log.",
+    )
+    signoff_question = forms.CharField(
+        label="Sign-off request (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A question for an admin, e.g. “REVIEW: assess whether…”. It stays open until answered.",
+    )
+    signoff_addressed_to = AdminChoiceField(
+        label="Addressed to", queryset=admins(), required=False, empty_label="No sign-off request"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signoff_addressed_to"].queryset = admins()
+        self.fields["entry_on"].initial = timezone.localdate()
+
+    def clean_entry_on(self):
+        entry_on = self.cleaned_data["entry_on"]
+        if entry_on > timezone.localdate():
+            raise forms.ValidationError("An entry cannot be dated in the future.")
+        return entry_on
+
+    def clean(self):
+        cleaned = super().clean()
+        question = (cleaned.get("signoff_question") or "").strip()
+        addressed_to = cleaned.get("signoff_addressed_to")
+        if question and addressed_to is None and "signoff_addressed_to" not in self.errors:
+            self.add_error("signoff_addressed_to", "Choose the admin who should answer the request.")
+        if addressed_to is not None and not question:
+            self.add_error("signoff_question", "Write the question for the admin, or choose no sign-off request.")
+        return cleaned
+
+
+class AmendmentForm(forms.Form):
+    new_text = forms.CharField(label="Amended text", widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label="Reason for the amendment",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Staff see the reason and the old text next to the entry.",
+    )
+
+
+class SignOffAnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CorrectionLogFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("", "All kinds"), *CorrectionEntry.Kind.choices], required=False
+    )
+    pillar = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query for the choices; filtering by slug then needs no lookup.
+        self.fields["pillar"].choices = [
+            ("", "All pillars"), *Pillar.objects.order_by("name").values_list("slug", "name")
+        ]

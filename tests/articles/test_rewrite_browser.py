@@ -1,0 +1,94 @@
+"""An editor drafts a rewrite, a reader sees the banner, an admin approves it
+from the sign-off queue, and the reader sees the new text, the revised date
+and the dated rewrite entry."""
+
+import datetime
+import os
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+
+from tests.factories import make_admin, make_article, make_claim, make_editor
+
+FROZEN = datetime.datetime(2026, 4, 27, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def sync_db_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread, which makes
+    Django refuse ORM calls (the test's own, and creating the test database
+    when this module runs alone). They are plain synchronous code: allow them."""
+    # Left set: the test database is torn down at the end of the session,
+    # still inside playwright's loop.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def signed_in_page(browser, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=live_server.url)
+    context.add_cookies([
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url,
+        }
+    ])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_rewrite_from_draft_to_approval(browser, live_server, page):
+    with time_machine.travel(FROZEN, tick=True):
+        article = make_article(
+            title="Why agent budgets miss the evaluation role",
+            slug="evaluation-role",
+            body_markdown="The original body says little.\n\nA second paragraph.",
+        )
+        make_claim(article=article, is_primary=True)
+        editor, admin = make_editor(), make_admin()
+
+        # The editor drafts, previews the diff, and submits.
+        desk = signed_in_page(browser, live_server, editor)
+        desk.goto(f"/desk/articles/{article.slug}/rewrite/")
+        desk.get_by_role("textbox", name="Title", exact=True).fill("Budget the AI Training Lead explicitly")
+        desk.get_by_role("textbox", name="Body (Markdown)").fill("The rewritten body, with sources.\n\nA second paragraph.")
+        desk.get_by_role("textbox", name="Note for readers").fill("This piece is being rewritten to the current standard.")
+        desk.get_by_role("button", name="Preview the diff").click()
+        diff = desk.locator("#rewrite-diff")
+        diff.get_by_text("Budget the AI Training Lead explicitly").wait_for()
+        assert diff.locator("ins", has_text="The rewritten body, with sources.").is_visible()
+        assert diff.locator("del", has_text="The original body says little.").is_visible()
+        desk.get_by_role("button", name="Submit for sign-off").click()
+        desk.get_by_text("Rewrite submitted for sign-off").wait_for()
+
+        # The reader sees the banner with the note, and still the live text.
+        page.goto(article.get_absolute_url())
+        banner = page.get_by_role("complementary", name="Rewrite in progress")
+        assert "being rewritten to the current standard" in banner.inner_text()
+        assert page.get_by_role("heading", level=1).inner_text() == "Why agent budgets miss the evaluation role"
+
+        # The admin reviews the diff in the sign-off queue and approves.
+        queue = signed_in_page(browser, live_server, admin)
+        queue.goto("/desk/sign-off/")
+        rewrite = queue.get_by_role("article", name="Rewrite of Why agent budgets miss the evaluation role")
+        assert rewrite.locator("del", has_text="Why agent budgets miss the evaluation role").is_visible()
+        assert rewrite.locator("ins", has_text="Budget the AI Training Lead explicitly").is_visible()
+        rewrite.get_by_role("button", name="Approve the rewrite").click()
+        queue.get_by_text("Rewrite approved").wait_for()
+        assert queue.get_by_text("No rewrites await sign-off.").is_visible()
+
+        # The reader sees the new text, the revised date and the dated rewrite entry.
+        page.reload()
+        assert page.get_by_role("heading", level=1).inner_text() == "Budget the AI Training Lead explicitly"
+        assert page.get_by_text("The rewritten body, with sources.").is_visible()
+        assert page.get_by_role("complementary", name="Rewrite in progress").count() == 0
+        assert "rev 27 Apr 2026" in " ".join(page.locator(".meta-line").inner_text().split())
+        log = page.get_by_role("region", name="Correction log")
+        assert "27 Apr 2026" in log.inner_text()
+        assert "Rewritten 27 Apr 2026" in log.inner_text()
