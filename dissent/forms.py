@@ -144,7 +144,6 @@ class DissentForm(HoneypotMixin, forms.Form):
             {
                 "data-counter-min": limits["ARGUMENT_MIN_CHARS"],
                 "data-counter-max": limits["ARGUMENT_MAX_CHARS"],
-                "aria-describedby": "id_argument_helptext id_argument_counter",
             }
         )
         argument.help_text = (
