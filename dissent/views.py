@@ -104,7 +104,7 @@ def moderation(request):
         all=Count("pk"), **{value: Count("pk", filter=Q(status=value)) for value, _ in REPORT_FILTERS}
     )
     dissent_items = Dissent.objects.select_related("claim__article", "weighed_by").order_by("received_at", "pk")
-    reports = ErrorReport.objects.select_related("article", "handled_by", "correction_entry").order_by(
+    reports = ErrorReport.objects.select_related("article", "handled_by").order_by(
         "received_at", "pk"
     )
     if dissent_status != "all":
