@@ -9,11 +9,8 @@ from dissent.forms import HoneypotMixin, ReaderNameField, ReaderTextField
 
 
 class ErrorReportForm(HoneypotMixin, forms.Form):
-    article = forms.ModelChoiceField(
-        queryset=Article.objects.none(),
-        to_field_name="slug",
+    article = forms.ChoiceField(
         label="Which article?",
-        empty_label="Choose the article",
         error_messages={
             "required": "Choose the article that contains the error.",
             "invalid_choice": "That article is not open for error reports. Choose a published article.",
@@ -44,7 +41,14 @@ class ErrorReportForm(HoneypotMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["article"].queryset = Article.objects.published().order_by("title")
+        # One query for the articles, however often the widget looks at its choices.
+        self.articles = {
+            article.slug: article
+            for article in Article.objects.published().order_by("title").only("pk", "slug", "title", "status")
+        }
+        self.fields["article"].choices = [("", "Choose the article")] + [
+            (slug, article.title) for slug, article in self.articles.items()
+        ]
         limits = settings.PUBLIC_FORMS
         self.fields["what_is_wrong"].help_text = (
             f"Quote the sentence if you can. Up to {limits['REPORT_MAX_CHARS']:,} characters."
@@ -65,6 +69,9 @@ class ErrorReportForm(HoneypotMixin, forms.Form):
                 code="too_long",
             )
         return value
+
+    def clean_article(self):
+        return self.articles[self.cleaned_data["article"]]
 
     def clean_what_is_wrong(self):
         return self._check_length("what_is_wrong", minimum=settings.PUBLIC_FORMS["REPORT_MIN_CHARS"])

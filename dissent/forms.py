@@ -93,11 +93,8 @@ def _limits():
 
 
 class DissentForm(HoneypotMixin, forms.Form):
-    claim = forms.ModelChoiceField(
-        queryset=None,
-        to_field_name="code",
+    claim = forms.ChoiceField(
         label="Which claim do you dispute?",
-        empty_label=None,
         error_messages={
             "invalid_choice": "Choose one of this article's claims.",
             "required": "Choose the claim you dispute.",
@@ -135,8 +132,11 @@ class DissentForm(HoneypotMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.article = article
         limits = _limits()
-        self.fields["claim"].queryset = article.claims.order_by("-is_primary", "code")
-        self.fields["claim"].label_from_instance = lambda claim: f"{claim.code} — {claim.statement}"
+        # One query for the claims, however often the widget looks at its choices.
+        self.claims = {claim.code: claim for claim in article.claims.order_by("-is_primary", "code")}
+        self.fields["claim"].choices = [
+            (code, f"{code} — {claim.statement}") for code, claim in self.claims.items()
+        ]
         argument = self.fields["argument"]
         # Limits are checked in clean_argument (with the count in the message),
         # not by a maxlength attribute that would silently cut pasted text.
@@ -155,6 +155,11 @@ class DissentForm(HoneypotMixin, forms.Form):
             f"Up to {limits['MAX_SOURCES']} web addresses starting with http:// or https://, one per line."
         )
         self.add_honeypot()
+
+    def clean_claim(self):
+        # The choices are this article's claims only: a claim of another article
+        # never gets this far (invalid_choice).
+        return self.claims[self.cleaned_data["claim"]]
 
     def clean_argument(self):
         argument = self.cleaned_data["argument"]
@@ -176,7 +181,7 @@ class DissentForm(HoneypotMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("consent_to_credit") and not cleaned.get("name"):
+        if cleaned.get("consent_to_credit") and not cleaned.get("name") and "name" not in self.errors:
             self.add_error(
                 "name", "Give the name to credit, or untick “Credit me by name”."
             )
