@@ -103,9 +103,16 @@ def moderation(request):
     report_counts = ErrorReport.objects.aggregate(
         all=Count("pk"), **{value: Count("pk", filter=Q(status=value)) for value, _ in REPORT_FILTERS}
     )
-    dissent_items = Dissent.objects.select_related("claim__article", "weighed_by").order_by("received_at", "pk")
-    reports = ErrorReport.objects.select_related("article", "handled_by").order_by(
-        "received_at", "pk"
+    # The queue never shows article bodies: leave them in the database.
+    dissent_items = (
+        Dissent.objects.select_related("claim__article", "weighed_by")
+        .defer("claim__article__body_markdown", "claim__article__body_html", "claim__holding_up_html")
+        .order_by("received_at", "pk")
+    )
+    reports = (
+        ErrorReport.objects.select_related("article", "handled_by")
+        .defer("article__body_markdown", "article__body_html")
+        .order_by("received_at", "pk")
     )
     if dissent_status != "all":
         dissent_items = dissent_items.filter(status=dissent_status)
