@@ -35,7 +35,7 @@
       var length = Array.from(field.value).length;
       var text = describe(length, min, max);
       visible.textContent = text;
-      visible.classList.toggle("counter--short", length < min);
+      visible.classList.toggle("counter--short", length > 0 && length < min);
       visible.classList.toggle("counter--over", length > max);
       if (announce) {
         window.clearTimeout(timer);
