@@ -55,7 +55,9 @@ def dissent_submit(*, claim, argument, sources=(), name="", email="", consent_to
         try:
             check_url(url)
         except ValidationError:
-            raise DissentRefused("Sources must be http or https addresses.", field="sources", code="url") from None
+            raise DissentRefused(
+                "Sources must be http or https addresses.", field="sources", code="url"
+            ) from None
     argument_print = fingerprint(argument)
     # Lock the claim so two identical posts racing each other cannot both pass the check.
     type(claim).objects.select_for_update().filter(pk=claim.pk).exists()

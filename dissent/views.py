@@ -144,7 +144,9 @@ def moderation(request):
 
 def _back(request):
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(reverse("dissent:moderation"))
 
@@ -163,9 +165,8 @@ def moderation_weigh(request, pk):
             dissent = dissent_weigh(
                 dissent=dissent, material=decision == "material", editor=request.user, note=note
             )
-            messages.success(
-                request, f"Dissent on {dissent.claim.code} weighed: {dissent.get_status_display().split(': ')[-1]}."
-            )
+            outcome = "material" if dissent.status == Dissent.Status.MATERIAL else "not material"
+            messages.success(request, f"Dissent on {dissent.claim.code} weighed: {outcome}.")
         else:
             messages.error(request, "Choose material, not material or reject.")
     except DissentAlreadyWeighed as error:

@@ -113,5 +113,7 @@ _SPACE = re.compile(r"\s+")
 
 def fingerprint(*parts):
     """A hash of the normalised text: case and spacing do not make a repeat new."""
-    normalised = "\x1f".join(_SPACE.sub(" ", unicodedata.normalize("NFKC", part)).strip().casefold() for part in parts)
+    normalised = "\x1f".join(
+        _SPACE.sub(" ", unicodedata.normalize("NFKC", part)).strip().casefold() for part in parts
+    )
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
