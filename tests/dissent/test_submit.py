@@ -34,6 +34,12 @@ class DissentFormPageTests(TestCase):
         with self.assertNumQueries(3):  # the article, its claims, the footer count
             self.client.get(self.url)
 
+    def test_article_without_claims_says_so(self):
+        bare = make_article()
+        response = self.client.get(reverse("dissent:submit", kwargs={"slug": bare.slug}))
+        self.assertContains(response, "makes no tracked claims yet")
+        self.assertNotContains(response, "Send dissent")
+
     def test_claim_is_preselected_from_the_query_string(self):
         response = self.client.get(f"{self.url}?claim={self.secondary.code}")
         self.assertContains(response, f'<option value="{self.secondary.code}" selected>')
