@@ -1,10 +1,12 @@
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from articles.models import Article
+from reviews.notifications import notify_editors
 from vigil.freshness import content_changed
 
-from .models import Amendment, CorrectionEntry, SignOffRequest
+from .models import Amendment, CorrectionEntry, ErrorReport, SignOffRequest
 
 
 @transaction.atomic
@@ -93,3 +95,72 @@ def signoff_answer(*, request, answer, admin):
     request.answered_at = timezone.now()
     request.save(update_fields=["answer", "answered_by", "answered_at"])
     return request
+
+
+
+# --- Error reports from readers (the corrections report form) ------------------
+
+
+class ErrorReportAlreadyHandled(Exception):
+    pass
+
+
+@transaction.atomic
+def error_report_submit(*, article, what_is_wrong, evidence="", contact_name="", contact_email=""):
+    """Receive a reader's report of a factual error in a published article."""
+    if article.status != Article.Status.PUBLISHED:
+        raise ValidationError("This article is no longer open for error reports.", code="not_published")
+    if not what_is_wrong.strip():
+        raise ValidationError("Say what is wrong.", code="required")
+    if ErrorReport.objects.filter(
+        article=article, what_is_wrong=what_is_wrong, status=ErrorReport.Status.OPEN
+    ).exists():
+        raise ValidationError(
+            "We have already received this report and it is open. There is no need to send it again.",
+            code="duplicate",
+        )
+    report = ErrorReport.objects.create(
+        article=article,
+        what_is_wrong=what_is_wrong,
+        evidence=evidence,
+        contact_name=contact_name,
+        contact_email=contact_email,
+    )
+    notify_editors(event="error_report_received", object_id=report.pk)
+    return report
+
+
+def _open_report_for_update(report):
+    report = ErrorReport.objects.select_for_update().select_related("article").get(pk=report.pk)
+    if report.status != ErrorReport.Status.OPEN:
+        raise ErrorReportAlreadyHandled(f"This report was already {report.get_status_display().lower()}.")
+    return report
+
+
+@transaction.atomic
+def error_report_decline(*, report, editor):
+    """Close a report that does not show an error. Nothing changes for readers."""
+    report = _open_report_for_update(report)
+    report.status = ErrorReport.Status.DECLINED
+    report.handled_by = editor
+    report.handled_at = timezone.now()
+    report.save(update_fields=["status", "handled_by", "handled_at"])
+    return report
+
+
+@transaction.atomic
+def error_report_correct(*, report, editor, text, kind=CorrectionEntry.Kind.CORRECTION):
+    """Turn a report into a dated entry of the article's correction log."""
+    report = _open_report_for_update(report)
+    if kind not in (CorrectionEntry.Kind.CORRECTION, CorrectionEntry.Kind.CLARIFICATION):
+        raise ValidationError("A report becomes a correction or a clarification.", code="kind")
+    if not text.strip():
+        raise ValidationError("Write the correction-log entry.", code="required")
+    report.correction_entry = correction_entry_create(
+        article=report.article, kind=kind, text=text.strip(), created_by=editor
+    )
+    report.status = ErrorReport.Status.CORRECTED
+    report.handled_by = editor
+    report.handled_at = timezone.now()
+    report.save(update_fields=["status", "correction_entry", "handled_by", "handled_at"])
+    return report

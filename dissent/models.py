@@ -10,6 +10,11 @@ class DissentQuerySet(models.QuerySet):
     def material(self):
         return self.filter(status=Dissent.Status.MATERIAL)
 
+    def for_claim_page(self, claim):
+        """Material dissent on a claim, oldest first, for
+        templates/dissent/parts/material_dissent.html."""
+        return self.material().filter(claim=claim).order_by("weighed_at", "pk")
+
 
 class Dissent(models.Model):
     """A reader's reasoned disagreement with a claim. Reader text is shown only

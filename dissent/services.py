@@ -1,15 +1,95 @@
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from articles.models import Article
 from corrections.models import CorrectionEntry
 from corrections.services import correction_entry_create
+from reviews.notifications import notify_editors
 from vigil.freshness import content_changed
+from vigil.ratelimit import fingerprint, reader_text
 
 from .models import Dissent
+
+logger = logging.getLogger(__name__)
 
 
 class DissentAlreadyWeighed(Exception):
     pass
+
+
+class DissentRefused(ValidationError):
+    """A submission the service will not store; `field` says which input caused it."""
+
+    def __init__(self, message, *, field=None, code=None):
+        super().__init__(message, code=code)
+        self.field = field
+
+
+@transaction.atomic
+def dissent_submit(*, claim, argument, sources=(), name="", email="", consent_to_credit=False):
+    """Receive a reader's reasoned dissent on a claim of a published article.
+
+    The form has already told the reader about anything it could; these guards
+    hold for every caller. Editors are told inside the transaction; the
+    acknowledgement e-mail is queued only once the dissent is safely stored.
+    """
+    limits = settings.PUBLIC_FORMS
+    argument = reader_text(argument).strip()
+    name = reader_text(name).strip()
+    sources = list(sources)
+    if claim.article.status != Article.Status.PUBLISHED:
+        raise DissentRefused(
+            "This article is no longer open for dissent.", field="claim", code="not_published"
+        )
+    if not limits["ARGUMENT_MIN_CHARS"] <= len(argument) <= limits["ARGUMENT_MAX_CHARS"]:
+        raise DissentRefused("The argument is too short or too long.", field="argument", code="length")
+    if len(sources) > limits["MAX_SOURCES"]:
+        raise DissentRefused("Too many sources.", field="sources", code="too_many")
+    check_url = URLValidator(schemes=["http", "https"])
+    for url in sources:
+        try:
+            check_url(url)
+        except ValidationError:
+            raise DissentRefused(
+                "Sources must be http or https addresses.", field="sources", code="url"
+            ) from None
+    argument_print = fingerprint(argument)
+    # Lock the claim so two identical posts racing each other cannot both pass the check.
+    type(claim).objects.select_for_update().filter(pk=claim.pk).exists()
+    if Dissent.objects.filter(fingerprint=argument_print).exists():
+        raise DissentRefused(
+            "We have already received this exact argument. There is no need to send it again.",
+            field="argument",
+            code="duplicate",
+        )
+    dissent = Dissent.objects.create(
+        claim=claim,
+        argument=argument,
+        sources=sources,
+        name=name,
+        email=email,
+        consent_to_credit=bool(consent_to_credit and name),
+        fingerprint=argument_print,
+    )
+    notify_editors(event="dissent_received", object_id=dissent.pk)
+    if email:
+        transaction.on_commit(lambda: _queue_acknowledgement(dissent.pk))
+    return dissent
+
+
+def _queue_acknowledgement(dissent_id):
+    from .tasks import dissent_acknowledge
+
+    try:
+        dissent_acknowledge.delay(dissent_id)
+    except Exception:  # noqa: BLE001
+        # Redis may be down: never let a reader's dissent wait on (or fail with) the broker.
+        logger.exception("could not queue the acknowledgement of dissent %s", dissent_id)
 
 
 @transaction.atomic
@@ -37,4 +117,18 @@ def dissent_weigh(*, dissent, material, editor, review=None, note=""):
         )
     dissent.save()
     transaction.on_commit(content_changed)
+    return dissent
+
+
+@transaction.atomic
+def dissent_reject(*, dissent, editor, note=""):
+    """Reject a dissent item as spam or abuse. It never reaches readers."""
+    dissent = Dissent.objects.select_for_update().get(pk=dissent.pk)
+    if dissent.status != Dissent.Status.RECEIVED:
+        raise DissentAlreadyWeighed(f"This dissent was already {dissent.get_status_display().lower()}.")
+    dissent.status = Dissent.Status.REJECTED
+    dissent.weighed_at = timezone.now()
+    dissent.weighed_by = editor
+    dissent.weighing_note = note
+    dissent.save(update_fields=["status", "weighed_at", "weighed_by", "weighing_note"])
     return dissent

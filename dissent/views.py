@@ -1,9 +1,198 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from corrections.models import CorrectionEntry, ErrorReport
+from corrections.services import (
+    ErrorReportAlreadyHandled,
+    error_report_correct,
+    error_report_decline,
+)
+from vigil.ratelimit import form_rate_limited, honeypot_filled
+from vigil.roles import editor_required
+
+from .forms import DissentForm
+from .models import Dissent
+from .services import DissentAlreadyWeighed, DissentRefused, dissent_reject, dissent_submit, dissent_weigh
+
+QUEUE_SIZE = 50
+
+
+def article_open_for_readers(request, slug, template):
+    """The published article, or a response explaining why it is not open:
+    410 for a retired piece (with where it went), 404 for anything else."""
+    article = get_object_or_404(Article.objects.select_related("redirect_to"), slug=slug)
+    if article.status == Article.Status.RETIRED:
+        return None, render(request, template, {"article": article}, status=410)
+    if article.status != Article.Status.PUBLISHED:
+        raise Http404("No such article.")
+    return article, None
+
+
+def too_many_posts(request, template, context):
+    """HTTP 429 that gives the reader back everything they typed."""
+    response = render(request, template, {**context, "rate_limited": True}, status=429)
+    response["Retry-After"] = "600"
+    return response
 
 
 def submit_dissent(request, slug):
-    # The dissent form lands with its own issue; the link already works.
-    get_object_or_404(Article.objects.published(), slug=slug)
-    return render(request, "coming_soon.html", {"feature": "The dissent form"})
+    article, gone = article_open_for_readers(request, slug, "dissent/gone.html")
+    if gone:
+        return gone
+    if request.method == "POST":
+        form = DissentForm(request.POST, article=article)
+        if form_rate_limited(request, scope="dissent"):
+            return too_many_posts(request, "dissent/submit.html", {"article": article, "form": form})
+        if honeypot_filled(request.POST):
+            # Tell a bot nothing: the same confirmation, and nothing written.
+            return redirect("dissent:received", slug=article.slug)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                dissent_submit(
+                    claim=data["claim"],
+                    argument=data["argument"],
+                    sources=data["sources"],
+                    name=data["name"],
+                    email=data["email"],
+                    consent_to_credit=data["consent_to_credit"],
+                )
+            except DissentRefused as refusal:
+                form.add_error(refusal.field, refusal)
+            else:
+                return redirect("dissent:received", slug=article.slug)
+    else:
+        initial = {}
+        if request.GET.get("claim"):
+            initial["claim"] = request.GET["claim"]
+        form = DissentForm(article=article, initial=initial)
+    return render(request, "dissent/submit.html", {"article": article, "form": form})
+
+
+def dissent_received(request, slug):
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    return render(request, "dissent/received.html", {"article": article})
+
+
+# --- Moderation desk -------------------------------------------------------------
+
+DISSENT_FILTERS = [(value, label) for value, label in Dissent.Status.choices]
+REPORT_FILTERS = [(value, label) for value, label in ErrorReport.Status.choices]
+
+
+def _chosen(value, choices, default):
+    valid = {choice for choice, _ in choices} | {"all"}
+    return value if value in valid else default
+
+
+@editor_required
+def moderation(request):
+    dissent_status = _chosen(request.GET.get("dissent"), DISSENT_FILTERS, Dissent.Status.RECEIVED)
+    report_status = _chosen(request.GET.get("reports"), REPORT_FILTERS, ErrorReport.Status.OPEN)
+
+    dissent_counts = Dissent.objects.aggregate(
+        all=Count("pk"), **{value: Count("pk", filter=Q(status=value)) for value, _ in DISSENT_FILTERS}
+    )
+    report_counts = ErrorReport.objects.aggregate(
+        all=Count("pk"), **{value: Count("pk", filter=Q(status=value)) for value, _ in REPORT_FILTERS}
+    )
+    # The queue never shows article bodies: leave them in the database.
+    dissent_items = (
+        Dissent.objects.select_related("claim__article", "weighed_by")
+        .defer("claim__article__body_markdown", "claim__article__body_html", "claim__holding_up_html")
+        .order_by("received_at", "pk")
+    )
+    reports = (
+        ErrorReport.objects.select_related("article", "handled_by")
+        .defer("article__body_markdown", "article__body_html")
+        .order_by("received_at", "pk")
+    )
+    if dissent_status != "all":
+        dissent_items = dissent_items.filter(status=dissent_status)
+    if report_status != "all":
+        reports = reports.filter(status=report_status)
+
+    context = {
+        "dissent_status": dissent_status,
+        "report_status": report_status,
+        "dissent_filters": [
+            (value, label, dissent_counts[value]) for value, label in [*DISSENT_FILTERS, ("all", "All")]
+        ],
+        "report_filters": [
+            (value, label, report_counts[value]) for value, label in [*REPORT_FILTERS, ("all", "All")]
+        ],
+        "dissent_items": dissent_items[:QUEUE_SIZE],
+        "dissent_total": dissent_counts[dissent_status],
+        "reports": reports[:QUEUE_SIZE],
+        "report_total": report_counts[report_status],
+        "queue_size": QUEUE_SIZE,
+        "correction_kinds": [
+            CorrectionEntry.Kind.CORRECTION,
+            CorrectionEntry.Kind.CLARIFICATION,
+        ],
+        "here": request.get_full_path(),
+    }
+    return render(request, "dissent/moderation.html", context)
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(reverse("dissent:moderation"))
+
+
+@editor_required
+@require_POST
+def moderation_weigh(request, pk):
+    dissent = get_object_or_404(Dissent.objects.select_related("claim"), pk=pk)
+    decision = request.POST.get("decision")
+    note = request.POST.get("note", "").strip()
+    try:
+        if decision == "reject":
+            dissent_reject(dissent=dissent, editor=request.user, note=note)
+            messages.success(request, f"Dissent on {dissent.claim.code} rejected as spam or abuse.")
+        elif decision in ("material", "not_material"):
+            dissent = dissent_weigh(
+                dissent=dissent, material=decision == "material", editor=request.user, note=note
+            )
+            outcome = "material" if dissent.status == Dissent.Status.MATERIAL else "not material"
+            messages.success(request, f"Dissent on {dissent.claim.code} weighed: {outcome}.")
+        else:
+            messages.error(request, "Choose material, not material or reject.")
+    except DissentAlreadyWeighed as error:
+        messages.error(request, str(error))
+    return _back(request)
+
+
+@editor_required
+@require_POST
+def moderation_report(request, pk):
+    report = get_object_or_404(ErrorReport.objects.select_related("article"), pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "decline":
+            error_report_decline(report=report, editor=request.user)
+            messages.success(request, f"Report on “{report.article.title}” declined.")
+        elif decision == "correct":
+            kind = request.POST.get("kind", CorrectionEntry.Kind.CORRECTION)
+            error_report_correct(
+                report=report, editor=request.user, kind=kind, text=request.POST.get("text", "")
+            )
+            messages.success(request, f"Correction logged on “{report.article.title}”.")
+        else:
+            messages.error(request, "Choose decline or correct.")
+    except ErrorReportAlreadyHandled as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back(request)

@@ -167,6 +167,21 @@ VIGIL = {
     "PUBLICATION_NAME": env("VIGIL_PUBLICATION_NAME", "Vigil"),
 }
 
+# --- Public forms ------------------------------------------------------------
+
+# Dissent and error reports come from the open internet. Each client address
+# may send RATE_LIMIT form posts per RATE_WINDOW_SECONDS (cache-counted, so
+# shared across web replicas through Redis); more get HTTP 429 and their text back.
+PUBLIC_FORMS = {
+    "RATE_LIMIT": int(env("VIGIL_FORM_RATE_LIMIT", "5")),
+    "RATE_WINDOW_SECONDS": int(env("VIGIL_FORM_RATE_WINDOW_SECONDS", "600")),
+    "ARGUMENT_MIN_CHARS": int(env("VIGIL_DISSENT_MIN_CHARS", "200")),
+    "ARGUMENT_MAX_CHARS": int(env("VIGIL_DISSENT_MAX_CHARS", "10000")),
+    "MAX_SOURCES": int(env("VIGIL_DISSENT_MAX_SOURCES", "10")),
+    "REPORT_MIN_CHARS": 20,
+    "REPORT_MAX_CHARS": int(env("VIGIL_REPORT_MAX_CHARS", "5000")),
+}
+
 # --- Internationalisation ----------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"

@@ -1,0 +1,188 @@
+"""The reasoned-dissent form, and the reader-input fields the public forms share.
+
+Reader text is accepted exactly as typed (any script, emoji, markup as
+literal characters) apart from control characters, and is only ever shown
+escaped. Every refusal is a message on the field that caused it.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from vigil.ratelimit import HONEYPOT_FIELD, reader_text
+
+SOURCE_URL_MAX_CHARS = 500
+
+
+class ReaderTextField(forms.CharField):
+    """A CharField whose value has control characters removed before validation."""
+
+    def to_python(self, value):
+        return super().to_python(reader_text(value) if isinstance(value, str) else value)
+
+
+class ReaderNameField(ReaderTextField):
+    """A person's name: one line, and no markup, which makes no sense in a name."""
+
+    def validate(self, value):
+        super().validate(value)
+        if "\n" in value or "\t" in value:
+            raise ValidationError("Please give your name on one line.", code="multiline")
+        if "<" in value or ">" in value:
+            raise ValidationError("A name can't contain < or >.", code="markup")
+
+
+class SourcesField(ReaderTextField):
+    """Zero or more http(s) URLs, one per line. Cleans to a list of strings."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"})
+    url_validator = URLValidator(schemes=["http", "https"])
+
+    def __init__(self, *, max_sources, **kwargs):
+        self.max_sources = max_sources
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", True)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        urls = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            url = line.strip()
+            if not url:
+                continue
+            if len(url) > SOURCE_URL_MAX_CHARS:
+                raise ValidationError(
+                    f"Line {number} is longer than {SOURCE_URL_MAX_CHARS} characters; "
+                    "please link to the page rather than pasting its text.",
+                    code="too_long",
+                )
+            try:
+                self.url_validator(url)
+            except ValidationError:
+                raise ValidationError(
+                    f"Line {number} is not a web address starting with http:// or https://: "
+                    f"“{url[:80]}”.",
+                    code="invalid_url",
+                ) from None
+            if url not in urls:
+                urls.append(url)
+        if len(urls) > self.max_sources:
+            raise ValidationError(
+                f"Please give at most {self.max_sources} sources (you gave {len(urls)}).",
+                code="too_many",
+            )
+        return urls
+
+
+class HoneypotMixin:
+    """Adds the honeypot field. Views check it before anything else and
+    answer as if all went well, writing nothing."""
+
+    def add_honeypot(self):
+        self.fields[HONEYPOT_FIELD] = forms.CharField(
+            required=False,
+            label="Leave this field empty",
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+
+def _limits():
+    return settings.PUBLIC_FORMS
+
+
+class DissentForm(HoneypotMixin, forms.Form):
+    claim = forms.ChoiceField(
+        label="Which claim do you dispute?",
+        error_messages={
+            "invalid_choice": "Choose one of this article's claims.",
+            "required": "Choose the claim you dispute.",
+        },
+    )
+    argument = ReaderTextField(
+        label="Your argument",
+        widget=forms.Textarea(attrs={"rows": 12}),
+        error_messages={"required": "Please set out your argument."},
+    )
+    sources = SourcesField(
+        max_sources=10,
+        label="Sources (optional)",
+        help_text="Web addresses starting with http:// or https://, one per line.",
+    )
+    name = ReaderNameField(
+        label="Your name (optional)", required=False, max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Your e-mail (optional)",
+        required=False,
+        max_length=254,
+        help_text="Only to acknowledge your dissent and, if needed, ask a question. Never shown.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    consent_to_credit = forms.BooleanField(
+        label="Credit me by name if this dissent is published",
+        required=False,
+        help_text="If an editor weighs your dissent as material it is recorded in the article's "
+        "change history. Without this box ticked it appears there without your name.",
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        limits = _limits()
+        # One query for the claims, however often the widget looks at its choices.
+        self.claims = {claim.code: claim for claim in article.claims.order_by("-is_primary", "code")}
+        self.fields["claim"].choices = [
+            (code, f"{code} — {claim.statement}") for code, claim in self.claims.items()
+        ]
+        argument = self.fields["argument"]
+        # Limits are checked in clean_argument (with the count in the message),
+        # not by a maxlength attribute that would silently cut pasted text.
+        argument.widget.attrs.update(
+            {
+                "data-counter-min": limits["ARGUMENT_MIN_CHARS"],
+                "data-counter-max": limits["ARGUMENT_MAX_CHARS"],
+            }
+        )
+        argument.help_text = (
+            f"Between {limits['ARGUMENT_MIN_CHARS']:,} and {limits['ARGUMENT_MAX_CHARS']:,} "
+            "characters. Say what the claim gets wrong and why."
+        )
+        self.fields["sources"].max_sources = limits["MAX_SOURCES"]
+        self.fields["sources"].help_text = (
+            f"Up to {limits['MAX_SOURCES']} web addresses starting with http:// or https://, one per line."
+        )
+        self.add_honeypot()
+
+    def clean_claim(self):
+        # The choices are this article's claims only: a claim of another article
+        # never gets this far (invalid_choice).
+        return self.claims[self.cleaned_data["claim"]]
+
+    def clean_argument(self):
+        argument = self.cleaned_data["argument"]
+        limits = _limits()
+        length = len(argument)
+        if length < limits["ARGUMENT_MIN_CHARS"]:
+            raise ValidationError(
+                f"Please give a reasoned argument of at least {limits['ARGUMENT_MIN_CHARS']:,} "
+                f"characters (you wrote {length:,}).",
+                code="too_short",
+            )
+        if length > limits["ARGUMENT_MAX_CHARS"]:
+            raise ValidationError(
+                f"Please keep your argument under {limits['ARGUMENT_MAX_CHARS']:,} characters "
+                f"(you wrote {length:,}); link to longer material as a source.",
+                code="too_long",
+            )
+        return argument
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consent_to_credit") and not cleaned.get("name") and "name" not in self.errors:
+            self.add_error(
+                "name", "Give the name to credit, or untick “Credit me by name”."
+            )
+        return cleaned

@@ -1,0 +1,119 @@
+"""Defences of the public forms (dissent, error reports).
+
+Everything a form on the open internet needs beyond Django's CSRF check lives
+here, so the dissent form and the corrections report form defend themselves
+the same way:
+
+- client_address(): who is asking, read safely behind TRUSTED_PROXY_COUNT proxies;
+- form_rate_limited(): a cache-counted limit per client address;
+- HONEYPOT_FIELD / honeypot_filled(): a field people never see and bots fill in;
+- reader_text(): control characters stripped, newlines and tabs kept;
+- fingerprint(): the same text sent twice is recognised.
+"""
+
+import hashlib
+import ipaddress
+import logging
+import re
+import time
+import unicodedata
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+# A name a bot is glad to fill in; people never see the field (CSS hides it,
+# it is out of the tab order and aria-hidden).
+HONEYPOT_FIELD = "website"
+
+
+def client_address(request):
+    """The reader's address for rate limiting.
+
+    Behind N trusted proxies, each proxy appends the address it saw to
+    X-Forwarded-For, so the client is the Nth entry from the right. Anything
+    further left was written by the client and is ignored: prepending spoofed
+    entries changes nothing. IPv6 addresses count per /64, since one
+    subscriber usually holds a whole /64.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXY_COUNT
+    candidate = remote
+    if hops > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+    try:
+        address = ipaddress.ip_address(candidate)
+    except ValueError:
+        try:
+            address = ipaddress.ip_address(remote)
+        except ValueError:
+            return "unknown"
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def form_rate_limited(request, *, scope):
+    """Count one form post from this client; True once it is over the limit.
+
+    A fixed window per client and scope. If the cache is down we let the post
+    through: losing an honest reader's dissent is worse than a burst of spam
+    that moderation can reject.
+    """
+    limit = settings.PUBLIC_FORMS["RATE_LIMIT"]
+    window = settings.PUBLIC_FORMS["RATE_WINDOW_SECONDS"]
+    bucket = int(time.time() // window)
+    key = f"vigil:ratelimit:{scope}:{client_address(request)}:{bucket}"
+    try:
+        cache.add(key, 0, timeout=window)
+        count = cache.incr(key)
+    except ValueError:
+        # The key expired between add() and incr(): this is the first post.
+        cache.set(key, 1, timeout=window)
+        count = 1
+    except Exception:  # noqa: BLE001 - any cache failure must not cost a submission
+        logger.exception("rate limit cache unavailable; letting the post through")
+        return False
+    return count > limit
+
+
+def honeypot_filled(data):
+    return bool((data.get(HONEYPOT_FIELD) or "").strip())
+
+
+_KEEP = {"\n", "\t"}
+
+
+def reader_text(value):
+    """Reader text with control characters removed and newlines normalised.
+
+    Newlines and tabs stay; other C0/C1 controls (NUL, escape, bell…) go.
+    Everything else, in any script, emoji and joiners included, is kept
+    exactly as typed.
+    """
+    if value is None:
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        char for char in value if char in _KEEP or unicodedata.category(char) != "Cc"
+    )
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def fingerprint(*parts):
+    """A hash of the normalised text: case and spacing do not make a repeat new."""
+    normalised = "\x1f".join(
+        _SPACE.sub(" ", unicodedata.normalize("NFKC", part)).strip().casefold() for part in parts
+    )
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
