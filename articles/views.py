@@ -1,9 +1,11 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import condition
 
 from claims.models import Claim, EvidenceTrigger
 from corrections.models import CorrectionEntry
+from vigil.conditional import article_etag, article_last_modified
 
 from .models import Article, Pillar, Section
 
@@ -15,6 +17,7 @@ def home(request):
     return render(request, "articles/home.html", {"articles": articles})
 
 
+@condition(etag_func=article_etag, last_modified_func=article_last_modified)
 def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.select_related("section", "pillar", "redirect_to").prefetch_related(

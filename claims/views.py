@@ -1,8 +1,12 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import condition
+
+from vigil.conditional import claim_etag, claim_last_modified
 
 from .models import Claim
 
 
+@condition(etag_func=claim_etag, last_modified_func=claim_last_modified)
 def claim_detail(request, code):
     # Placeholder until the claim page lands (editor-desk issue): the article page links here.
     claim = get_object_or_404(Claim.objects.select_related("article"), code=code)
