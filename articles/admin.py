@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from vigil.freshness import content_changed
 from vigil.roles import is_admin
 
 from .models import Page
@@ -29,9 +31,5 @@ class PageAdmin(admin.ModelAdmin):
         return is_admin(request.user)
 
     def save_model(self, request, obj, form, change):
-        from django.db import transaction
-
-        from vigil.freshness import content_changed
-
         super().save_model(request, obj, form, change)
         transaction.on_commit(content_changed)

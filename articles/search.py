@@ -34,6 +34,12 @@ CONFIG = "english"
 _START, _STOP = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Markdown emphasis, code and heading marks read as noise in a snippet.
+_MARKUP = re.compile(r"[*`]+|^\s*[#>]+\s*", re.MULTILINE)
+
+
+def _plain(text):
+    return _MARKUP.sub("", text or "")
 
 
 def clean_query(text):
@@ -149,7 +155,7 @@ def _search_postgres(query, articles, claims):
 
 
 def _marked(headline):
-    return mark_safe(escape(headline or "").replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
+    return mark_safe(escape(_plain(headline)).replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
 
 
 # --- Fallback (SQLite) -------------------------------------------------------
@@ -182,7 +188,7 @@ def _search_simple(query, articles, claims):
 
 def snippet(text, words):
     """A window of `text` around the first of `words`, escaped, the words in <mark>."""
-    text = " ".join((text or "").split())
+    text = " ".join(_plain(text).split())
     lowered = text.lower()
     positions = [lowered.find(word.lower()) for word in words if word.lower() in lowered]
     start = max(0, min(positions, default=0) - SNIPPET_RADIUS)
