@@ -164,6 +164,9 @@ class SearchPageTests(SearchTestCase):
         response = self.client.get("/search/", {"q": "reasoning", "verdict": "maybe", "pillar": "nope"})
         self.assertContains(response, "Showing any verdict.")
         self.assertContains(response, "Showing all pillars.")
+        # The message is tied to its field for screen readers.
+        self.assertContains(response, 'aria-describedby="id_verdict_error"')
+        self.assertContains(response, 'id="id_verdict_error"')
         self.assertContains(response, "Reasoning in machines")
 
     def test_filters_keep_what_was_chosen(self):
