@@ -52,7 +52,7 @@ def _etag(*parts):
 def _article_stamps(slug):
     from articles.models import Article, Rewrite
     from claims.models import Claim
-    from corrections.models import CorrectionEntry
+    from corrections.models import Amendment, CorrectionEntry
 
     # Subqueries, not joins: an article's claims × entries must not multiply rows.
     row = (
@@ -76,6 +76,12 @@ def _article_stamps(slug):
                 .annotate(n=Count("pk"))
                 .values("n")[:1]
             ),
+            amendments_changed=Subquery(
+                Amendment.objects.filter(entry__article=OuterRef("pk"))
+                .values("entry__article")
+                .annotate(latest=Max("amended_at"))
+                .values("latest")[:1]
+            ),
             rewrites_changed=Subquery(
                 Rewrite.objects.filter(article=OuterRef("pk"))
                 .values("article")
@@ -83,7 +89,10 @@ def _article_stamps(slug):
                 .values("latest")[:1]
             ),
         )
-        .values("pk", "updated_at", "claims_changed", "entries_changed", "entries_count", "rewrites_changed")
+        .values(
+            "pk", "updated_at", "claims_changed", "entries_changed", "entries_count",
+            "amendments_changed", "rewrites_changed",
+        )
         .first()
     )
     return row
@@ -100,7 +109,10 @@ def article_last_modified(request, slug, **kwargs):
     row = _memo(request, ("article", slug), lambda: _article_stamps(slug))
     if row is None:
         return None
-    return _latest(row["updated_at"], row["claims_changed"], row["entries_changed"], row["rewrites_changed"])
+    return _latest(
+        row["updated_at"], row["claims_changed"], row["entries_changed"],
+        row["amendments_changed"], row["rewrites_changed"],
+    )
 
 
 # --- Claim page --------------------------------------------------------------

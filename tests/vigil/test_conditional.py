@@ -4,7 +4,8 @@ import time_machine
 from django.test import TestCase
 
 from tests.discovery import record_verdict_change
-from tests.factories import make_article, make_claim, make_correction
+from corrections.models import Amendment
+from tests.factories import make_admin, make_article, make_claim, make_correction
 from vigil.freshness import content_changed
 
 
@@ -32,6 +33,18 @@ class ArticleConditionalGetTests(TestCase):
     def test_a_correction_changes_the_etag(self):
         etag = self.client.get(self.url)["ETag"]
         make_correction(article=self.article)
+        self.assertEqual(self.client.get(self.url, headers={"if-none-match": etag}).status_code, 200)
+
+    def test_an_amended_correction_changes_the_etag(self):
+        entry = make_correction(article=self.article, text="Old text.")
+        etag = self.client.get(self.url)["ETag"]
+        with time_machine.travel("2026-03-01 10:05 +0000", tick=False):
+            Amendment.objects.create(
+                entry=entry, previous_text="Old text.", new_text="New text.", reason="Typo.",
+                amended_by=make_admin(),
+            )
+            entry.text = "New text."
+            entry.save(update_fields=["text"])
         self.assertEqual(self.client.get(self.url, headers={"if-none-match": etag}).status_code, 200)
 
     def test_a_verdict_change_changes_the_etag(self):
