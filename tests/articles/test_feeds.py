@@ -90,6 +90,13 @@ class VerdictChangesFeedTests(FeedTestCase):
         self.assertIn(f"/claims/{self.claim.code}/#review-", entry.find(f"{ATOM}id").text)
         self.assertTrue(entry.find(f"{ATOM}published").text.startswith("2026-02-20"))
 
+    def test_query_count_is_fixed_however_many_changes(self):
+        for n in range(6):
+            claim = make_claim(article=make_article(pillar=self.pillar), is_primary=True)
+            record_verdict_change(claim, to="holding", on=datetime.date(2026, 2, 1 + n))
+        with self.assertNumQueries(5):  # pillar, 3 validator aggregates, reviews with claims and articles
+            self.client.get("/pillars/machine-minds/feeds/verdicts.atom")
+
     def test_pillar_feed_leaves_other_pillars_out(self):
         record_verdict_change(self.other_claim, to="holding", on=datetime.date(2026, 2, 21))
         root = parse_atom(self.client.get("/pillars/machine-minds/feeds/verdicts.atom"))
@@ -108,6 +115,13 @@ class CorrectionsFeedTests(FeedTestCase):
         titles = [e.find(f"{ATOM}title").text for e in entries(root)]
         self.assertEqual(titles, ["Correction: Second piece", "Clarification: First piece"])
         self.assertIn("#correction-", entries(root)[0].find(f"{ATOM}link").get("href"))
+
+
+    def test_query_count_is_fixed_however_many_entries(self):
+        for _ in range(6):
+            make_correction(article=make_article())
+        with self.assertNumQueries(4):  # 3 validator aggregates, entries with articles
+            self.client.get("/feeds/corrections.rss")
 
 
 class FeedConditionalGetTests(FeedTestCase):
