@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-import time_machine
 
 from tests.discovery import record_verdict_change
 from tests.factories import make_article, make_claim, make_correction, make_pillar, make_section
