@@ -68,9 +68,15 @@ class Results:
     articles: list = field(default_factory=list)
     claims: list = field(default_factory=list)
 
+    limit: int = RESULT_LIMIT
+
     @property
     def count(self):
         return len(self.articles) + len(self.claims)
+
+    @property
+    def truncated(self):
+        return len(self.articles) >= self.limit or len(self.claims) >= self.limit
 
 
 def search(query, *, pillar=None, verdict=None):

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.discovery import record_verdict_change
 from tests.factories import make_article, make_claim, make_correction, make_pillar, make_section
@@ -37,7 +38,7 @@ def axe_page(browser, live_server):
 def content():
     pillar = make_pillar(name="Machine minds", slug="minds", description="What machines can do.")
     section = make_section(name="Understanding AI", slug="understanding-ai")
-    today = datetime.date.today()
+    today = timezone.localdate()
     articles = []
     for n, verdict in enumerate(["holding", "partial", "not_holding"]):
         article = make_article(

@@ -162,3 +162,15 @@ class VerdictChangesTests(TestCase):
 
     def test_part_is_silent_without_changes(self):
         self.assertEqual(render_to_string("articles/parts/verdict_changes.html", {"verdict_changes": []}).strip(), "")
+
+
+class FeedAutodiscoveryTests(TestCase):
+    def test_every_page_advertises_the_site_wide_feeds(self):
+        for path in ["/", "/pillars/", "/search/", "/how-this-works/"]:
+            with self.subTest(path):
+                response = self.client.get(path)
+                self.assertContains(
+                    response, '<link rel="alternate" type="application/atom+xml" title="Vigil: ', count=3
+                )
+                for feed in ["articles", "verdicts", "corrections"]:
+                    self.assertContains(response, f'href="/feeds/{feed}.atom"')

@@ -183,3 +183,11 @@ class SearchPageTests(SearchTestCase):
         with self.assertNumQueries(5):
             response = self.client.get("/search/", {"q": "reasoning"})
         self.assertContains(response, "Reasoning 9")
+
+    def test_says_when_only_the_best_matches_are_shown(self):
+        from articles.search import RESULT_LIMIT
+
+        for n in range(RESULT_LIMIT + 1):
+            make_article(title=f"Reasoning {n}")
+        response = self.client.get("/search/", {"q": "reasoning"})
+        self.assertContains(response, f"These are the best {RESULT_LIMIT} matches")
