@@ -1,31 +1,38 @@
-"""A GIN index on the weighted search vector of articles, on PostgreSQL only
-(SQLite searches with LIKE and has no such index). The expression is the one
-articles.search ranks on, so the planner can use the index."""
+"""On PostgreSQL, articles carry their weighted search vector in a stored
+generated column with a GIN index, so search neither re-parses every body to
+filter nor to rank. The column lives only in the database: the model does not
+declare it (SQLite has no tsvector and searches with LIKE), and articles.search
+reads it by name. PostgreSQL keeps it current on every insert and update,
+whoever writes the row."""
 
 from django.db import migrations
 
-INDEX_NAME = "article_search_idx"
+FORWARD = """
+ALTER TABLE articles_article ADD COLUMN search_document tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A')
+    || setweight(to_tsvector('english'::regconfig, coalesce(dek, '')), 'B')
+    || setweight(to_tsvector('english'::regconfig, coalesce(body_markdown, '')), 'C')
+) STORED;
+CREATE INDEX article_search_idx ON articles_article USING gin (search_document);
+"""
+
+BACKWARD = """
+DROP INDEX IF EXISTS article_search_idx;
+ALTER TABLE articles_article DROP COLUMN IF EXISTS search_document;
+"""
 
 
-def _index():
-    from django.contrib.postgres.indexes import GinIndex
-
-    from articles.search import article_vector
-
-    return GinIndex(article_vector(), name=INDEX_NAME)
-
-
-def create_index(apps, schema_editor):
+def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(apps.get_model("articles", "Article"), _index())
+        schema_editor.execute(FORWARD)
 
 
-def drop_index(apps, schema_editor):
+def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.remove_index(apps.get_model("articles", "Article"), _index())
+        schema_editor.execute(BACKWARD)
 
 
 class Migration(migrations.Migration):
     dependencies = [("articles", "0002_page_for_method")]
 
-    operations = [migrations.RunPython(create_index, drop_index)]
+    operations = [migrations.RunPython(forward, backward)]
