@@ -6,12 +6,33 @@ from django.urls import reverse
 from .rendering import reading_minutes, render_markdown
 
 
+class PillarQuerySet(models.QuerySet):
+    def with_health(self, *, on):
+        """Annotate how the claims of each pillar's live articles are holding up,
+        and how many are overdue on `on`: one grouped query for any number of pillars."""
+        live = Q(articles__status="published")
+        claims = "articles__claims"
+        return self.annotate(
+            article_count=models.Count("articles", filter=live, distinct=True),
+            holding_count=models.Count(claims, filter=live & Q(articles__claims__verdict="holding")),
+            partial_count=models.Count(claims, filter=live & Q(articles__claims__verdict="partial")),
+            not_holding_count=models.Count(
+                claims, filter=live & Q(articles__claims__verdict="not_holding")
+            ),
+            overdue_count=models.Count(
+                claims, filter=live & Q(articles__claims__next_review_due__lt=on)
+            ),
+        )
+
+
 class Pillar(models.Model):
     """A topic cluster: "Part of the pillar X — N other pieces in this pillar"."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
+
+    objects = PillarQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -234,4 +255,29 @@ class Rewrite(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body_markdown)
+        super().save(*args, **kwargs)
+
+
+class Page(models.Model):
+    """A standing page admins edit as Markdown, such as "How this works" (slug
+    "how-this-works"). The HTML is rendered and sanitised once, on save."""
+
+    METHOD_SLUG = "how-this-works"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    body_markdown = models.TextField("body (Markdown)")
+    body_html = models.TextField(editable=False, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body_markdown)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
         super().save(*args, **kwargs)

@@ -7,6 +7,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("pillars/", views.pillar_index, name="pillars"),
     path("pillars/<slug:slug>/", views.pillar_detail, name="pillar"),
     path("sections/<slug:slug>/", views.section_detail, name="section"),
     path("how-this-works/", views.how_this_works, name="method"),
@@ -19,4 +20,5 @@ urlpatterns = [
     path("desk/articles/<slug:slug>/rewrite/", views.desk_rewrite_draft, name="desk_rewrite_draft"),
     path("desk/articles/<slug:slug>/retire/", views.desk_article_retire, name="desk_article_retire"),
     path("desk/articles/<slug:slug>/revisions/", views.desk_article_revisions, name="desk_article_revisions"),
+    path("search/", views.search_page, name="search"),
 ]

@@ -3,16 +3,18 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import condition, require_POST
 
 from claims.models import Claim, EvidenceTrigger
 from corrections.models import CorrectionEntry
-
+from vigil.conditional import article_etag, article_last_modified
 from vigil.roles import admin_required, editor_required, is_admin
 
 from .diff import rewrite_diff
 from .forms import ArticleRetireForm, RewriteApproveForm, RewriteForm, RewriteRejectForm
-from .models import Article, Pillar, Revision, Rewrite, Section
+from .health import Health
+from .models import Article, Page, Pillar, Revision, Rewrite, Section
 from .services import (
     RewriteRefused,
     article_retire,
@@ -21,6 +23,7 @@ from .services import (
     rewrite_reject,
     rewrite_withdraw,
 )
+from .search import SearchForm, search
 
 HOME_ARTICLE_COUNT = 12
 
@@ -30,6 +33,7 @@ def home(request):
     return render(request, "articles/home.html", {"articles": articles})
 
 
+@condition(etag_func=article_etag, last_modified_func=article_last_modified)
 def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.select_related("section", "pillar", "redirect_to").prefetch_related(
@@ -72,10 +76,19 @@ def article_detail(request, slug):
     return render(request, "articles/article_detail.html", context)
 
 
+def pillar_index(request):
+    pillars = [
+        (pillar, Health.of(pillar))
+        for pillar in Pillar.objects.with_health(on=timezone.localdate()).order_by("name")
+    ]
+    return render(request, "articles/pillar_index.html", {"pillars": pillars})
+
+
 def pillar_detail(request, slug):
-    pillar = get_object_or_404(Pillar, slug=slug)
+    pillar = get_object_or_404(Pillar.objects.with_health(on=timezone.localdate()), slug=slug)
     articles = Article.objects.for_listing().filter(pillar=pillar)
-    return render(request, "articles/pillar_detail.html", {"pillar": pillar, "articles": articles})
+    context = {"pillar": pillar, "health": Health.of(pillar), "articles": articles}
+    return render(request, "articles/pillar_detail.html", context)
 
 
 def section_detail(request, slug):
@@ -85,7 +98,22 @@ def section_detail(request, slug):
 
 
 def how_this_works(request):
-    return render(request, "articles/how_this_works.html")
+    page = Page.objects.filter(slug=Page.METHOD_SLUG).first()
+    return render(request, "articles/how_this_works.html", {"page": page})
+
+
+def search_page(request):
+    """Search articles and claims. A search page, not a form post: GET only, no
+    per-visitor state, so it can be cached like any public page."""
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_bound:
+        # Invalid filters are dropped (and said so next to the field); the words still search.
+        data = form.cleaned_data if form.is_valid() else {
+            name: form.cleaned_data.get(name) for name in ("q", "pillar", "verdict")
+        }
+        results = search(data.get("q") or "", pillar=data.get("pillar"), verdict=data.get("verdict"))
+    return render(request, "articles/search.html", {"form": form, "results": results})
 
 
 # Desk: rewrites, retirements and revisions ----------------------------------

@@ -2,6 +2,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import condition
+
+from vigil.conditional import claim_etag, claim_last_modified
 
 from dissent.models import Dissent
 from reviews.models import Review
@@ -13,25 +16,32 @@ from .timeline import build_timeline
 LEDGER_PAGE_SIZE = 50
 
 
+@condition(etag_func=claim_etag, last_modified_func=claim_last_modified)
 def claim_detail(request, code):
     """A claim's public page: badge, verdict-history timeline, every review
     with its reasoning, and the material dissent weighed."""
+    # Reviews are prefetched onto the claim so the ClaimReview JSON-LD in the
+    # head reads the same rows as the timeline: one query for both.
     claim = get_object_or_404(
-        Claim.objects.select_related("article__pillar", "article__section").filter(
-            article__status__in=["published", "retired"]
+        Claim.objects.select_related("article__pillar", "article__section")
+        .filter(article__status__in=["published", "retired"])
+        .prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("editor")
+                .prefetch_related(
+                    Prefetch(
+                        "dissent_weighed",
+                        queryset=Dissent.objects.material(),
+                        to_attr="material_dissent",
+                    )
+                )
+                .order_by("reviewed_on", "pk"),
+            )
         ),
         code=code,
     )
-    reviews = list(
-        Review.objects.filter(claim=claim)
-        .select_related("editor")
-        .prefetch_related(
-            Prefetch(
-                "dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent"
-            )
-        )
-        .order_by("reviewed_on", "pk")
-    )
+    reviews = list(claim.reviews.all())
     material_dissent = list(
         claim.dissent.material()
         .filter(weighed_in_review__isnull=True)

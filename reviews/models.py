@@ -16,6 +16,17 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ValidationError(f"{self.model._meta.verbose_name_plural} are append-only.")
 
 
+class ReviewQuerySet(AppendOnlyQuerySet):
+    def verdict_changes(self):
+        """Reviews that moved a verdict on a live article, newest first."""
+        return (
+            self.exclude(verdict_before=models.F("verdict_after"))
+            .filter(claim__article__status="published")
+            .select_related("claim__article")
+            .order_by("-reviewed_on", "-pk")
+        )
+
+
 class Review(models.Model):
     """An editor's dated judgement of a claim. Append-only: the claim's current
     verdict and due date follow from the latest one (reviews.services)."""
@@ -33,7 +44,7 @@ class Review(models.Model):
     evidence_considered = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reviewed_on", "-pk"]

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from vigil.sitemaps import SITEMAPS, robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
 urlpatterns = [
@@ -11,6 +14,11 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("corrections.urls")),
     path("", include("dissent.urls")),
+    # Reading and discovery: feeds, the JSON API, sitemap and robots.txt.
+    path("", include("articles.feed_urls")),
+    path("api/", include("claims.api_urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
 ]
 
 if settings.DEBUG:

@@ -140,8 +140,10 @@ class ClaimPageTests(TestCase):
                 weighed_at=NOW,
                 weighed_in_review=review,
             )
-        # claim, reviews, their material dissent, dissent weighed outside a review, footer count
-        with self.assertNumQueries(5):
+        # the conditional-GET validators, claim, reviews, their material dissent,
+        # dissent weighed outside a review, the claim's correction entries (JSON-LD),
+        # footer count
+        with self.assertNumQueries(7):
             response = self.client.get(self.claim.get_absolute_url())
         self.assertContains(response, 'class="review-entry"', count=60)
         self.assertContains(response, "Material point.", count=6)

@@ -1,0 +1,27 @@
+"""Feed URLs (namespace "feeds"), site-wide and per pillar, Atom and RSS."""
+
+from django.urls import path
+from django.views.decorators.http import condition
+
+from vigil.conditional import feed_etag, feed_last_modified
+
+from .feeds import ArticlesFeed, CorrectionsFeed, VerdictChangesFeed, rss
+
+app_name = "feeds"
+
+conditional = condition(etag_func=feed_etag, last_modified_func=feed_last_modified)
+
+FEEDS = {"articles": ArticlesFeed, "verdicts": VerdictChangesFeed, "corrections": CorrectionsFeed}
+
+urlpatterns = []
+for name, feed in FEEDS.items():
+    urlpatterns += [
+        path(f"feeds/{name}.atom", conditional(feed()), name=name),
+        path(f"feeds/{name}.rss", conditional(rss(feed)()), name=f"{name}-rss"),
+        path(f"pillars/<slug:slug>/feeds/{name}.atom", conditional(feed()), name=f"pillar-{name}"),
+        path(
+            f"pillars/<slug:slug>/feeds/{name}.rss",
+            conditional(rss(feed)()),
+            name=f"pillar-{name}-rss",
+        ),
+    ]

@@ -1,0 +1,297 @@
+"""The read-only JSON API: claims and their reviews, for tools that poll.
+
+Plain views returning JsonResponse. Lists are ordered by id and paged with an
+opaque keyset cursor, so a page never shifts under a client while claims
+change. Every answer carries an ETag and Last-Modified computed from one
+aggregate query, and a client that sends them back gets a 304.
+
+Bad filter values answer 400 with {"error": ..., "parameter": ...}; an unknown
+claim code answers 404 in JSON. Only claims of published articles are shown.
+"""
+
+import base64
+import binascii
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch
+from django.http import HttpResponseNotModified, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.views.decorators.http import require_GET
+
+from articles.models import Pillar
+from corrections.models import CorrectionEntry
+from reviews.models import Review
+from vigil.freshness import content_version
+
+from .models import Claim, Verdict
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+DUE_STATUSES = ("overdue", "due_soon", "scheduled")
+
+
+class BadParameter(Exception):
+    def __init__(self, parameter, message):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+def _error(status, message, **extra):
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def _absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+# --- Filters -----------------------------------------------------------------
+
+
+def _filtered_claims(params, today):
+    claims = Claim.objects.active()
+    verdict = params.get("verdict")
+    if verdict is not None:
+        if verdict not in Verdict.values:
+            raise BadParameter("verdict", f"verdict must be one of {', '.join(Verdict.values)}.")
+        claims = claims.filter(verdict=verdict)
+    pillar = params.get("pillar")
+    if pillar is not None:
+        if not Pillar.objects.filter(slug=pillar).exists():
+            raise BadParameter("pillar", "pillar must be the slug of an existing pillar.")
+        claims = claims.filter(article__pillar__slug=pillar)
+    due = params.get("due")
+    if due is not None:
+        soon = today + datetime.timedelta(days=settings.VIGIL["DUE_SOON_DAYS"])
+        if due == "overdue":
+            claims = claims.filter(next_review_due__lt=today)
+        elif due == "due_soon":
+            claims = claims.filter(next_review_due__gte=today, next_review_due__lte=soon)
+        elif due == "scheduled":
+            claims = claims.filter(next_review_due__gt=soon)
+        else:
+            raise BadParameter("due", f"due must be one of {', '.join(DUE_STATUSES)}.")
+    changed_since = params.get("changed_since")
+    if changed_since is not None:
+        claims = claims.filter(updated_at__gte=_parse_moment(changed_since))
+    return claims
+
+
+def _parse_moment(value):
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            if day is not None:
+                moment = datetime.datetime.combine(day, datetime.time.min)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BadParameter(
+            "changed_since", "changed_since must be an ISO 8601 date or date-time."
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _page_size(params):
+    value = params.get("page_size")
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
+        raise BadParameter("page_size", f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}.")
+    return int(value)
+
+
+def _encode_cursor(last_id):
+    return base64.urlsafe_b64encode(f"after:{last_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(params):
+    value = params.get("cursor")
+    if value is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        prefix, _, number = text.partition(":")
+        if prefix != "after" or not number.isdigit():
+            raise ValueError
+        return int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadParameter("cursor", "cursor is not one this API handed out.") from None
+
+
+# --- Conditional GET ---------------------------------------------------------
+
+
+def _not_modified_or(request, *, etag, last_modified, build):
+    """304 when the client's copy is current; otherwise build() with validators set."""
+    etag = quote_etag(etag)
+    last_modified = max(
+        last_modified or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
+        timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0),
+    )
+    if_none_match = request.headers.get("If-None-Match")
+    if_modified_since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if if_none_match is not None:
+        fresh = etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match.strip() == "*"
+    else:
+        fresh = if_modified_since is not None and int(last_modified.timestamp()) <= if_modified_since
+    response = HttpResponseNotModified() if fresh else build()
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _etag(*parts):
+    text = "|".join(str(part) for part in (content_version(), timezone.localdate(), *parts))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+# --- Representations ---------------------------------------------------------
+
+
+def _due_status(claim, today):
+    if claim.next_review_due < today:
+        return "overdue"
+    if claim.next_review_due <= today + datetime.timedelta(days=settings.VIGIL["DUE_SOON_DAYS"]):
+        return "due_soon"
+    return "scheduled"
+
+
+def claim_summary(claim, today):
+    article = claim.article
+    return {
+        "code": claim.code,
+        "url": _absolute(claim.get_absolute_url()),
+        "api_url": _absolute(reverse("api:claim", kwargs={"code": claim.code})),
+        "statement": claim.statement,
+        "is_primary": claim.is_primary,
+        "verdict": claim.verdict,
+        "verdict_label": claim.get_verdict_display(),
+        "cadence_days": claim.cadence_days,
+        "last_reviewed_on": claim.last_reviewed_on.isoformat() if claim.last_reviewed_on else None,
+        "next_review_due": claim.next_review_due.isoformat(),
+        "due_status": _due_status(claim, today),
+        "updated_at": claim.updated_at.isoformat(),
+        "article": {
+            "slug": article.slug,
+            "title": article.title,
+            "url": _absolute(article.get_absolute_url()),
+            "published_on": article.published_on.isoformat() if article.published_on else None,
+            "pillar": article.pillar.slug if article.pillar else None,
+            "section": article.section.slug,
+        },
+    }
+
+
+def claim_full(claim, today):
+    data = claim_summary(claim, today)
+    data["holding_up_note"] = claim.holding_up_note
+    data["evidence_triggers"] = [
+        {"text": trigger.text, "fired_on": trigger.fired_at.date().isoformat() if trigger.fired_at else None}
+        for trigger in claim.triggers.all()
+    ]
+    data["reviews"] = [
+        {
+            "reviewed_on": review.reviewed_on.isoformat(),
+            "verdict_before": review.verdict_before,
+            "verdict_after": review.verdict_after,
+            "verdict_changed": review.verdict_changed,
+            "cadence_days": review.cadence_days,
+            "next_review_due": review.next_review_due.isoformat(),
+            "reasoning": review.reasoning,
+            "evidence_considered": review.evidence_considered,
+        }
+        for review in claim.reviews.all()
+    ]
+    data["corrections"] = [
+        {
+            "kind": entry.kind,
+            "kind_label": entry.get_kind_display(),
+            "entry_on": entry.entry_on.isoformat(),
+            "text": entry.text,
+            "url": _absolute(f"{claim.article.get_absolute_url()}#correction-{entry.pk}"),
+        }
+        for entry in claim.correction_entries.all()
+    ]
+    return data
+
+
+# --- Views -------------------------------------------------------------------
+
+
+@require_GET
+def claim_list(request):
+    today = timezone.localdate()
+    try:
+        claims = _filtered_claims(request.GET, today)
+        page_size = _page_size(request.GET)
+        after = _decode_cursor(request.GET)
+    except BadParameter as bad:
+        return _error(400, bad.message, parameter=bad.parameter)
+
+    stamps = claims.aggregate(latest=Max("updated_at"), n=Count("pk"))
+    etag = _etag("claims", request.GET.urlencode(), stamps["latest"], stamps["n"])
+
+    def build():
+        page = claims.select_related("article__pillar", "article__section").order_by("pk")
+        if after is not None:
+            page = page.filter(pk__gt=after)
+        rows = list(page[: page_size + 1])
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        next_url = None
+        if more:
+            query = request.GET.copy()
+            query["cursor"] = _encode_cursor(rows[-1].pk)
+            next_url = _absolute(f"{reverse('api:claims')}?{query.urlencode()}")
+        return JsonResponse(
+            {
+                "count": stamps["n"],
+                "next": next_url,
+                "results": [claim_summary(claim, today) for claim in rows],
+            }
+        )
+
+    return _not_modified_or(request, etag=etag, last_modified=stamps["latest"], build=build)
+
+
+@require_GET
+def claim_detail(request, code):
+    today = timezone.localdate()
+    claim = (
+        Claim.objects.active()
+        .select_related("article__pillar", "article__section")
+        .prefetch_related(
+            "triggers",
+            Prefetch("reviews", queryset=Review.objects.order_by("-reviewed_on", "-pk")),
+            Prefetch("correction_entries", queryset=CorrectionEntry.objects.order_by("entry_on", "pk")),
+        )
+        .filter(code=code)
+        .first()
+    )
+    if claim is None:
+        return _error(404, f"No published claim has the code {code!r}.")
+    reviews = list(claim.reviews.all())
+    entries = list(claim.correction_entries.all())
+    stamps = [claim.updated_at, claim.article.updated_at]
+    stamps += [review.created_at for review in reviews] + [entry.created_at for entry in entries]
+    etag = _etag("claim", claim.pk, *stamps, len(entries))
+    return _not_modified_or(
+        request, etag=etag, last_modified=max(stamps), build=lambda: JsonResponse(claim_full(claim, today))
+    )
+
+
+@require_GET
+def openapi(request):
+    from .openapi import description
+
+    return JsonResponse(description(server=_absolute(reverse("api:claims").removesuffix("claims/"))))

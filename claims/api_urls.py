@@ -1,0 +1,13 @@
+"""The read-only JSON API (namespace "api"), mounted at /api/."""
+
+from django.urls import path
+
+from . import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("claims/", api.claim_list, name="claims"),
+    path("claims/<str:code>/", api.claim_detail, name="claim"),
+    path("openapi.json", api.openapi, name="openapi"),
+]

@@ -1,0 +1,23 @@
+from django import template
+
+from claims import structured_data
+
+register = template.Library()
+
+
+@register.simple_tag
+def claim_review_json_ld(claim):
+    """The claim page's ClaimReview, with the correction-log entries about this claim."""
+    entries = claim.correction_entries.order_by("entry_on", "pk")
+    return structured_data.json_ld_script(
+        structured_data.claim_review(claim, correction_entries=entries)
+    )
+
+
+@register.simple_tag
+def article_json_ld(article, primary_claim=None, correction_entries=()):
+    return structured_data.json_ld_script(
+        structured_data.article_graph(
+            article, primary_claim=primary_claim, correction_entries=correction_entries
+        )
+    )

@@ -1,0 +1,197 @@
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import TestCase
+
+from articles.models import Article
+from articles.search import MAX_QUERY_LENGTH, clean_query, search, snippet
+from tests.factories import make_article, make_claim, make_pillar
+
+
+@time_machine.travel("2026-03-01 10:00 +0000", tick=False)
+class SearchTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.energy = make_pillar(name="Energy", slug="energy")
+        cls.minds = make_pillar(name="Machine minds", slug="minds")
+        cls.body_match = make_article(
+            title="What the benchmarks miss", slug="benchmarks",
+            body_markdown="Models score well on tests of **reasoning** but stumble on novel puzzles.",
+            pillar=cls.minds, published_on=datetime.date(2026, 2, 20),
+        )
+        cls.title_match = make_article(
+            title="Reasoning in machines", slug="reasoning-in-machines",
+            body_markdown="A survey of what language models can do.",
+            pillar=cls.minds, published_on=datetime.date(2026, 1, 10),
+        )
+        cls.grid = make_article(
+            title="Grid prices", slug="grid-prices", body_markdown="Wholesale prices fell in winter.",
+            pillar=cls.energy,
+        )
+        cls.draft = make_article(
+            title="Reasoning draft", slug="reasoning-draft", status=Article.Status.DRAFT, published_on=None,
+        )
+        cls.minds_claim = make_claim(
+            article=cls.title_match, is_primary=True, verdict="holding",
+            statement="Language models improve at multi-step reasoning each year.",
+        )
+        make_claim(article=cls.body_match, is_primary=True, verdict="partial", statement="Benchmarks saturate.")
+        cls.grid_claim = make_claim(
+            article=cls.grid, is_primary=True, verdict="not_holding", statement="Prices fall every winter.",
+        )
+
+
+class SearchRankingTests(SearchTestCase):
+    def test_title_match_ranks_before_body_match(self):
+        results = search("reasoning")
+        self.assertEqual([a.slug for a in results.articles], ["reasoning-in-machines", "benchmarks"])
+
+    def test_finds_claims_and_leaves_drafts_out(self):
+        results = search("reasoning")
+        self.assertEqual([c.code for c in results.claims], [self.minds_claim.code])
+        self.assertNotIn("reasoning-draft", [a.slug for a in results.articles])
+
+    def test_claim_code_finds_its_claim(self):
+        self.assertEqual([c.code for c in search(self.grid_claim.code).claims], [self.grid_claim.code])
+
+    def test_filters_by_pillar_and_verdict(self):
+        self.assertEqual([a.slug for a in search("prices", pillar=self.minds).articles], [])
+        self.assertEqual([a.slug for a in search("prices", pillar=self.energy).articles], ["grid-prices"])
+        results = search("reasoning", verdict="partial")
+        self.assertEqual([a.slug for a in results.articles], ["benchmarks"])
+        self.assertEqual(results.claims, [])
+
+    def test_snippet_marks_the_words_and_escapes_the_rest(self):
+        article = make_article(body_markdown="Watch <script>alert(1)</script> the reasoning & more.")
+        [hit] = [a for a in search("reasoning").articles if a.pk == article.pk]
+        self.assertIn("<mark>reasoning</mark>", hit.snippet)
+        self.assertIn("&amp; more", hit.snippet)
+        # Escaped on SQLite; PostgreSQL's headline drops tags altogether.
+        self.assertNotIn("<script>", hit.snippet)
+
+
+@pytest.mark.postgres
+class PostgresSearchTests(SearchTestCase):
+    def test_stemming_matches_other_forms_of_a_word(self):
+        self.assertEqual([a.slug for a in search("reasoned").articles], ["reasoning-in-machines", "benchmarks"])
+
+    def test_websearch_syntax_phrases_and_exclusions(self):
+        self.assertEqual([a.slug for a in search('"novel puzzles"').articles], ["benchmarks"])
+        self.assertEqual([a.slug for a in search("reasoning -puzzles").articles], ["reasoning-in-machines"])
+
+    def test_articles_have_a_gin_index_on_the_search_vector(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_idx'"
+            )
+            [(definition,)] = cursor.fetchall()
+        self.assertIn("USING gin (search_document)", definition)
+
+    def test_the_stored_vector_follows_edits(self):
+        self.title_match.title = "Zeppelins in machines"
+        self.title_match.save()
+        self.assertEqual([a.slug for a in search("zeppelin").articles], ["reasoning-in-machines"])
+
+    def test_the_planner_can_use_the_index(self):
+        from django.contrib.postgres.search import SearchQuery
+
+        from articles.search import article_vector
+
+        query = (
+            Article.objects.alias(document=article_vector())
+            .filter(document=SearchQuery("reasoning", search_type="websearch", config="english"))
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = query.explain()
+        self.assertIn("article_search_idx", plan)
+
+
+class HostileQueryTests(SearchTestCase):
+    HOSTILE = [
+        "",
+        "   ",
+        "x" * 5000,
+        '"unbalanced quote',
+        "!!! & | :* () <-> \\ ' '' --",
+        "or and not -",
+        "<script>alert('x')</script>",
+        "nul\x00byte",
+        "%_%",
+        "推理 モデル",
+        "الاستدلال",
+        "🤖 reasoning",
+        "Robert'); DROP TABLE articles_article;--",
+    ]
+
+    def test_hostile_queries_give_results_or_a_clear_page_never_an_error(self):
+        for query in self.HOSTILE:
+            with self.subTest(query=query[:30]):
+                response = self.client.get("/search/", {"q": query})
+                self.assertEqual(response.status_code, 200)
+                self.assertNotContains(response, "<script>alert")
+
+    def test_script_in_the_query_is_shown_escaped(self):
+        response = self.client.get("/search/", {"q": "<script>alert(1)</script>"})
+        self.assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
+
+    def test_clean_query_strips_control_characters_and_bounds_length(self):
+        self.assertEqual(clean_query("a\x00b\x07c"), "a b c")
+        self.assertEqual(len(clean_query("y" * 5000)), MAX_QUERY_LENGTH)
+
+    def test_snippet_never_breaks_an_entity(self):
+        self.assertEqual(str(snippet("fish & chips", ["amp"])), "fish &amp; chips")
+
+
+class SearchPageTests(SearchTestCase):
+    def test_results_page_lists_articles_and_claims_with_badges(self):
+        response = self.client.get("/search/", {"q": "reasoning"})
+        self.assertContains(response, "3 results for “reasoning”")
+        self.assertContains(response, "Reasoning in machines")
+        self.assertContains(response, self.minds_claim.code)
+        self.assertContains(response, "badge--holding")
+        self.assertContains(response, "<mark>")
+
+    def test_empty_results_page_says_so_and_offers_a_way_on(self):
+        response = self.client.get("/search/", {"q": "zeppelin"})
+        self.assertContains(response, "Nothing found for “zeppelin”")
+        self.assertContains(response, 'href="/pillars/"')
+
+    def test_bare_page_invites_a_search(self):
+        response = self.client.get("/search/")
+        self.assertContains(response, "Search titles, standfirsts and text")
+        self.assertNotContains(response, "csrfmiddlewaretoken")
+
+    def test_bad_filter_is_named_next_to_its_field_and_the_words_still_search(self):
+        response = self.client.get("/search/", {"q": "reasoning", "verdict": "maybe", "pillar": "nope"})
+        self.assertContains(response, "Showing any verdict.")
+        self.assertContains(response, "Showing all pillars.")
+        # The message is tied to its field for screen readers.
+        self.assertContains(response, 'aria-describedby="id_verdict_error"')
+        self.assertContains(response, 'id="id_verdict_error"')
+        self.assertContains(response, "Reasoning in machines")
+
+    def test_filters_keep_what_was_chosen(self):
+        response = self.client.get("/search/", {"q": "prices", "pillar": "energy", "verdict": "not_holding"})
+        self.assertContains(response, '<option value="energy" selected>')
+        self.assertContains(response, '<option value="not_holding" selected>')
+        self.assertContains(response, "Grid prices")
+
+    def test_query_count_is_fixed_however_many_results(self):
+        for n in range(10):
+            article = make_article(title=f"Reasoning {n}", pillar=self.minds)
+            make_claim(article=article, is_primary=True, statement=f"Reasoning claim {n}.")
+        # articles, their primary claims, claims, pillar choices, the footer's reviewed count
+        with self.assertNumQueries(5):
+            response = self.client.get("/search/", {"q": "reasoning"})
+        self.assertContains(response, "Reasoning 9")
+
+    def test_says_when_only_the_best_matches_are_shown(self):
+        from articles.search import RESULT_LIMIT
+
+        for n in range(RESULT_LIMIT + 1):
+            make_article(title=f"Reasoning {n}")
+        response = self.client.get("/search/", {"q": "reasoning"})
+        self.assertContains(response, f"These are the best {RESULT_LIMIT} matches")

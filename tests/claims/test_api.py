@@ -1,0 +1,166 @@
+import datetime
+
+import time_machine
+from django.test import TestCase
+
+from articles.models import Article
+from tests.discovery import record_verdict_change
+from tests.factories import make_article, make_claim, make_correction, make_pillar
+
+TODAY = datetime.date(2026, 3, 1)
+
+
+@time_machine.travel("2026-03-01 10:00 +0000", tick=False)
+class ApiTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.energy = make_pillar(slug="energy")
+        cls.minds = make_pillar(slug="minds")
+        cls.overdue = make_claim(
+            article=make_article(pillar=cls.energy), is_primary=True, verdict="holding",
+            next_review_due=TODAY - datetime.timedelta(days=3),
+        )
+        cls.due_soon = make_claim(
+            article=make_article(pillar=cls.minds), is_primary=True, verdict="partial",
+            next_review_due=TODAY + datetime.timedelta(days=2),
+        )
+        cls.scheduled = make_claim(
+            article=make_article(pillar=cls.minds), is_primary=True, verdict="not_holding",
+            next_review_due=TODAY + datetime.timedelta(days=40),
+        )
+        cls.draft = make_claim(
+            article=make_article(status=Article.Status.DRAFT, published_on=None), is_primary=True
+        )
+
+    def codes(self, response):
+        self.assertEqual(response.status_code, 200, response.content)
+        return [row["code"] for row in response.json()["results"]]
+
+
+class ClaimListTests(ApiTestCase):
+    def test_lists_claims_of_published_articles_in_stable_order(self):
+        response = self.client.get("/api/claims/")
+        self.assertEqual(self.codes(response), [self.overdue.code, self.due_soon.code, self.scheduled.code])
+        row = response.json()["results"][0]
+        self.assertEqual(row["verdict"], "holding")
+        self.assertEqual(row["due_status"], "overdue")
+        self.assertEqual(row["article"]["pillar"], "energy")
+
+    def test_filters_by_verdict_pillar_and_due_status(self):
+        self.assertEqual(self.codes(self.client.get("/api/claims/?verdict=partial")), [self.due_soon.code])
+        self.assertEqual(
+            self.codes(self.client.get("/api/claims/?pillar=minds")), [self.due_soon.code, self.scheduled.code]
+        )
+        self.assertEqual(self.codes(self.client.get("/api/claims/?due=overdue")), [self.overdue.code])
+        self.assertEqual(self.codes(self.client.get("/api/claims/?due=due_soon")), [self.due_soon.code])
+        self.assertEqual(self.codes(self.client.get("/api/claims/?due=scheduled")), [self.scheduled.code])
+        self.assertEqual(
+            self.codes(self.client.get("/api/claims/?pillar=minds&verdict=not_holding")), [self.scheduled.code]
+        )
+
+    def test_changed_since(self):
+        with time_machine.travel("2026-03-05 09:00 +0000", tick=False):
+            record_verdict_change(self.due_soon, to="holding", on=datetime.date(2026, 3, 5))
+        self.assertEqual(
+            self.codes(self.client.get("/api/claims/?changed_since=2026-03-04")), [self.due_soon.code]
+        )
+        self.assertEqual(
+            self.codes(self.client.get("/api/claims/?changed_since=2026-03-05T10:00:00%2B00:00")), []
+        )
+
+    def test_pages_with_a_cursor_until_the_end(self):
+        first = self.client.get("/api/claims/?page_size=2").json()
+        self.assertEqual(first["count"], 3)
+        self.assertEqual([r["code"] for r in first["results"]], [self.overdue.code, self.due_soon.code])
+        next_path = first["next"].removeprefix("http://127.0.0.1:8000")
+        second = self.client.get(next_path).json()
+        self.assertEqual([r["code"] for r in second["results"]], [self.scheduled.code])
+        self.assertIsNone(second["next"])
+
+    def test_bad_values_answer_400_naming_the_parameter(self):
+        for query, parameter in [
+            ("verdict=maybe", "verdict"),
+            ("pillar=nope", "pillar"),
+            ("due=tomorrow", "due"),
+            ("changed_since=yesterday", "changed_since"),
+            ("changed_since=2026-13-45", "changed_since"),
+            ("page_size=0", "page_size"),
+            ("page_size=1000", "page_size"),
+            ("page_size=-1", "page_size"),
+            ("cursor=%%%", "cursor"),
+            ("cursor=bm9wZQ", "cursor"),
+        ]:
+            with self.subTest(query):
+                response = self.client.get(f"/api/claims/?{query}")
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.json()["parameter"], parameter)
+                self.assertIn(parameter, response.json()["error"])
+
+    def test_answers_304_to_if_none_match_until_a_claim_changes(self):
+        response = self.client.get("/api/claims/?pillar=minds")
+        etag = response["ETag"]
+        self.assertTrue(response["Last-Modified"])
+        with self.assertNumQueries(2):  # the pillar check and one aggregate
+            again = self.client.get("/api/claims/?pillar=minds", headers={"if-none-match": etag})
+        self.assertEqual(again.status_code, 304)
+        with time_machine.travel("2026-03-01 10:05 +0000", tick=False):
+            record_verdict_change(self.scheduled, to="partial", on=TODAY)
+        self.assertEqual(
+            self.client.get("/api/claims/?pillar=minds", headers={"if-none-match": etag}).status_code, 200
+        )
+
+    def test_answers_304_to_if_modified_since(self):
+        last_modified = self.client.get("/api/claims/")["Last-Modified"]
+        response = self.client.get("/api/claims/", headers={"if-modified-since": last_modified})
+        self.assertEqual(response.status_code, 304)
+
+    def test_query_count_is_fixed_however_many_claims(self):
+        for _ in range(10):
+            make_claim(article=make_article(pillar=self.minds), is_primary=True)
+        with self.assertNumQueries(2):
+            self.client.get("/api/claims/")
+
+    def test_writes_are_refused(self):
+        self.assertEqual(self.client.post("/api/claims/").status_code, 405)
+
+
+class ClaimDetailTests(ApiTestCase):
+    def test_one_claim_with_reviews_article_and_corrections(self):
+        record_verdict_change(self.scheduled, to="partial", on=datetime.date(2026, 2, 20), reasoning="New data.")
+        make_correction(article=self.scheduled.article, claim=self.scheduled, text="Verdict moved.")
+        with self.assertNumQueries(4):
+            response = self.client.get(f"/api/claims/{self.scheduled.code}/")
+        data = response.json()
+        self.assertEqual(data["code"], self.scheduled.code)
+        self.assertEqual(data["verdict"], "partial")
+        [review] = data["reviews"]
+        self.assertEqual(
+            (review["verdict_before"], review["verdict_after"], review["reasoning"]),
+            ("not_holding", "partial", "New data."),
+        )
+        self.assertTrue(review["verdict_changed"])
+        self.assertEqual([c["text"] for c in data["corrections"]], ["Verdict moved."])
+        self.assertEqual(data["article"]["title"], self.scheduled.article.title)
+
+    def test_unknown_and_unpublished_codes_are_404_json(self):
+        for code in ["ZZ-999", self.draft.code]:
+            response = self.client.get(f"/api/claims/{code}/")
+            self.assertEqual(response.status_code, 404)
+            self.assertIn("error", response.json())
+
+    def test_answers_304_to_if_none_match(self):
+        url = f"/api/claims/{self.overdue.code}/"
+        etag = self.client.get(url)["ETag"]
+        self.assertEqual(self.client.get(url, headers={"if-none-match": etag}).status_code, 304)
+        make_correction(article=self.overdue.article, claim=self.overdue)
+        self.assertEqual(self.client.get(url, headers={"if-none-match": etag}).status_code, 200)
+
+
+class OpenApiTests(TestCase):
+    def test_describes_both_operations_in_openapi_3_1(self):
+        data = self.client.get("/api/openapi.json").json()
+        self.assertEqual(data["openapi"], "3.1.0")
+        self.assertEqual(set(data["paths"]), {"/claims/", "/claims/{code}/"})
+        names = {p["name"] for p in data["paths"]["/claims/"]["get"]["parameters"]}
+        self.assertLessEqual({"verdict", "pillar", "due", "changed_since", "cursor", "page_size"}, names)
+        self.assertTrue(data["servers"][0]["url"].endswith("/api/"))
