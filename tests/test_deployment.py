@@ -97,8 +97,16 @@ class TestDockerfile:
         assert '"gunicorn", "vigil.wsgi:application"' in dockerfile
 
 
+# Production starts from a clean environment: none of the test run's settings leak in
+# (the browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
+CLEARED = {
+    "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
 def run_manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"}}
+    environment = {k: v for k, v in os.environ.items() if k not in CLEARED}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
