@@ -11,8 +11,13 @@ HOME_ARTICLE_COUNT = 12
 
 
 def home(request):
-    articles = Article.objects.for_listing()[:HOME_ARTICLE_COUNT]
-    return render(request, "articles/home.html", {"articles": articles})
+    # A list, not a sliced queryset: the template takes the lead piece apart from the rest.
+    articles = list(Article.objects.for_listing()[:HOME_ARTICLE_COUNT])
+    return render(
+        request,
+        "articles/home.html",
+        {"lead": articles[0] if articles else None, "articles": articles[1:]},
+    )
 
 
 def article_detail(request, slug):
