@@ -45,10 +45,13 @@ def test_reader_follows_an_article_and_reads_badge_and_correction_log(frozen_day
     )
 
     page.goto("/")
-    card = page.locator(".article-card", has_text="Commitment discounts are turning into lock-in")
+    title_link = page.get_by_role("link", name="Commitment discounts are turning into lock-in")
+    card = page.locator("main article", has=title_link)
     assert " ".join(card.locator(".badge").inner_text().split()) == "Partial · reviewed 27 Apr 2026 · next +59d"
 
-    card.get_by_role("link", name="Commitment discounts are turning into lock-in").click()
+    older = page.locator("main article", has=page.get_by_role("link", name="An older piece on egress"))
+    assert older.locator(".badge").count() == 0  # no claim, no badge
+    title_link.click()
     page.wait_for_url(f"**{article.get_absolute_url()}")
     assert page.get_by_role("heading", level=1).inner_text() == "Commitment discounts are turning into lock-in"
     assert page.locator(".meta-line .claim-code").inner_text() == claim.code
