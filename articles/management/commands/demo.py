@@ -388,6 +388,24 @@ DISSENT = [
 ]
 
 
+# A closing section per article: where the evidence stands and what the piece does not claim.
+EVIDENCE = {
+    "evaluation-budget-for-ai-agents": "Practitioner write-ups from teams running support, procurement and IT-service agents describe the same arc: a fast pilot, a long plateau, and progress again only once someone owned the evaluation set. Vendor case studies say the same in softer words. What is missing is a comparison across companies that controls for the difficulty of the workflow. Until one exists, the argument rests on a consistent pattern rather than a measured effect, and the verdict says so.",
+    "human-oversight-eu-ai-act": "The obligations phase in over several years, and the guidance that will say what adequate oversight looks like in practice is still being drafted. Early drafts talk about competence, authority and time: the overseer must understand the system, be allowed to stop it, and have the hours to watch it. None of those is a feature a vendor can ship on its own. Each is a decision about people, and most organisations have not yet made it.",
+    "agent-permissions-least-privilege": "The incidents made public so far are few and often anonymised, which makes ranking their causes hard. Where root causes are given, broad standing access appears more often than clever injection: an agent did something allowed but unintended because nothing narrower had been set up. That finding moved the original claim. It does not make injection harmless; it means the cheapest defence is the permission set.",
+    "finops-commitments-trap": "FinOps surveys put unused commitments near the top of reported waste, and procurement advisers describe longer terms being offered in exchange for deeper discounts. Providers have added some flexibility, letting commitments cover more services, but the headline discount still rewards the longest, narrowest promise. The question for finance is not whether the discount is real. It is whether the architecture will still fit the promise in year three.",
+    "egress-fees-data-gravity": "Providers have responded to switching rules by waiving fees for customers who leave entirely, usually on application and with conditions. Ordinary traffic between clouds, which is what multi-cloud designs generate every day, is still billed at standard rates. The rules may yet bite harder as they are enforced. For now, the saving arrives mainly at the point of leaving, not in the running costs of staying spread out.",
+    "sovereign-cloud-labels": "Release notes make the feature lag easy to check: new services and regions reach separately operated clouds one to three quarters after the parent cloud, and some never arrive. Buyers accept that trade for legal separation. The risk is paying for the label without the separation, when the operator remains subject to the parent company's home jurisdiction. The contract, not the brochure, says which one you bought.",
+    "gpu-capacity-planning": "Capacity has eased in some regions since the last chip generation shipped, and providers now sell short reservations for training runs. Multi-day on-demand runs in the most popular regions still fail to start often enough that teams plan around it. Inference has grown faster than training in most enterprise budgets, which shifts the planning problem from finding a large block once to holding a steady base all year.",
+    "incident-postmortems-blameless": "The survey figures on completion are self-reported and come from organisations motivated enough to answer a survey about post-mortems, which likely flatters them. Interviews with incident leads tell a consistent story anyway: actions that need another team's time stall first, and actions without a named owner are rarely closed. The fix is organisational and cheap, which is perhaps why it is so often skipped.",
+    "identity-is-the-new-outage": "Incident-response firms report that organisations hit by identity-provider outages or compromises frequently find their break-glass accounts unusable: expired passwords, hardware tokens in a locked office, or credentials stored behind the very login that failed. Testing these paths once a quarter costs an afternoon. Not testing them has cost some organisations days of lost access to every system they run.",
+    "observability-costs": "The surveys that report observability spend outpacing infrastructure are mostly sponsored by vendors selling ways to reduce it, so the size of the gap should be read with care. The direction matches what platform teams describe, though: each new service adds telemetry by default, and nobody is asked to remove any. Teams that review telemetry by cost each month find the largest producers are rarely the most useful.",
+    "cio-ai-talent-internal": "Organisations that have tried secondments report shorter ramp-up times and easier adoption, but they are also the organisations most likely to write about success. No study has yet compared internal and external hires for these roles on the same measures. The verdict will move when one does; until then the advice rests on a plausible mechanism and a handful of accounts.",
+    "it-budgets-2027": "The headline claim did not survive: two large budget surveys published after the article put average growth slightly above inflation, which is why its verdict moved. The second claim, that money is moving from maintenance to AI and security, held up in the same surveys. The shift inside the budget matters more to most technology leaders than the total, and it carries a deferred-maintenance risk that rarely appears on the same slide.",
+    "ransomware-recovery-time": "Recovery times reported by incident-response firms cluster around three to four weeks for large, disruptive events, measured to the restoration of core business services. Full recovery of every system takes longer. The organisations at the short end share one habit: they have restored their whole estate in an exercise, in order, from backups they did not trust until they had tested them.",
+}
+
+
 class Command(BaseCommand):
     help = "Load a realistic demo publication (safe to run twice)."
 
@@ -441,7 +459,7 @@ class Command(BaseCommand):
             slug=spec["slug"],
             title=spec["title"],
             dek=spec["dek"],
-            body_markdown=spec["body"],
+            body_markdown=spec["body"] + f"\n## The evidence so far\n\n{EVIDENCE[spec['slug']]}\n",
             section=sections[spec["section"]],
             pillar=pillars[spec["pillar"]],
             status=Article.Status.PUBLISHED,
