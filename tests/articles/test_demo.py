@@ -100,3 +100,8 @@ class DemoCommandTests(TestCase):
         for article in Article.objects.all():
             response = self.client.get(article.get_absolute_url())
             self.assertEqual(response.status_code, 200, article.slug)
+
+    def test_demo_admin_can_use_the_django_admin(self):
+        self.client.login(username="admin", password="vigil-admin-demo")
+        self.assertEqual(self.client.get("/admin/claims/claim/").status_code, 200)
+        self.assertEqual(self.client.get("/admin/reviews/review/").status_code, 200)

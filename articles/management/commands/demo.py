@@ -9,7 +9,7 @@ import datetime
 import io
 import random
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -438,6 +438,16 @@ class Command(BaseCommand):
     def _people(self):
         editors, _ = Group.objects.get_or_create(name=EDITORS)
         admins, _ = Group.objects.get_or_create(name=ADMINS)
+        # So the demo people can use the Django admin: admins manage everything
+        # (the admin itself keeps reviews and the correction log append-only),
+        # editors look things up. Adding permissions twice is a no-op.
+        vigil_apps = ["articles", "claims", "reviews", "corrections", "dissent"]
+        admins.permissions.add(
+            *Permission.objects.filter(content_type__app_label__in=[*vigil_apps, "auth"])
+        )
+        editors.permissions.add(
+            *Permission.objects.filter(content_type__app_label__in=vigil_apps, codename__startswith="view_")
+        )
         people = []
         for username, password, group, name in [
             ("editor", "vigil-editor-demo", editors, ("Ruth", "Okafor")),
