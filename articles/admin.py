@@ -1,17 +1,37 @@
 from django.contrib import admin
+from django.db import transaction
+
+from vigil.freshness import content_changed
 
 from .models import Article, Pillar, Revision, Rewrite, Section
 
 
+class ReaderVisibleAdmin(admin.ModelAdmin):
+    """For models readers see: an edit in the admin refreshes cached public pages,
+    as the services do."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(content_changed)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(content_changed)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(content_changed)
+
+
 @admin.register(Pillar)
-class PillarAdmin(admin.ModelAdmin):
+class PillarAdmin(ReaderVisibleAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ReaderVisibleAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -32,7 +52,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReaderVisibleAdmin):
     list_display = ["title", "status", "section", "pillar", "published_on", "revised_on", "reading_minutes"]
     list_filter = ["status", "section", "pillar", "published_on"]
     search_fields = ["title", "dek", "slug", "claims__code"]
@@ -74,7 +94,7 @@ class RevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rewrite)
-class RewriteAdmin(admin.ModelAdmin):
+class RewriteAdmin(ReaderVisibleAdmin):
     """Rewrites are decided in the editor desk's sign-off queue; here they are read."""
 
     list_display = ["article", "status", "drafted_by", "created_at", "decided_by", "decided_at"]

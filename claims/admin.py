@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
+
+from articles.admin import ReaderVisibleAdmin
+from vigil.freshness import content_changed
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
 from .services import claim_create
@@ -12,7 +16,7 @@ class EvidenceTriggerInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ReaderVisibleAdmin):
     list_display = [
         "code", "article", "is_primary", "verdict", "cadence_days",
         "last_reviewed_on", "next_review_due", "assigned_editor",
@@ -36,6 +40,8 @@ class ClaimAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
+        # claim_create does not touch the content version: a new claim changes what readers see.
+        transaction.on_commit(content_changed)
         # New claims go through the service so a code is allocated (never reused).
         created = claim_create(
             article=obj.article,
@@ -55,7 +61,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvidenceTrigger)
-class EvidenceTriggerAdmin(admin.ModelAdmin):
+class EvidenceTriggerAdmin(ReaderVisibleAdmin):
     list_display = ["claim", "text", "position", "fired_at"]
     list_filter = [("fired_at", admin.EmptyFieldListFilter)]
     search_fields = ["text", "claim__code"]

@@ -106,3 +106,31 @@ class AdminTests(TestCase):
         self.assertEqual(self.client.get(f"/admin/corrections/correctionentry/{entry.pk}/delete/").status_code, 403)
         entry.refresh_from_db()
         self.assertEqual(entry.text, "Clarified the survey year.")
+
+
+class AdminFreshnessTests(TestCase):
+    """An edit in the admin refreshes cached public pages, as the services do."""
+
+    def test_saving_an_article_in_the_admin_bumps_the_content_version(self):
+        from vigil.freshness import content_version
+
+        superuser = User.objects.create_superuser("root", "root@example.org", "correct horse battery")
+        article = make_article(title="Old title")
+        self.client.force_login(superuser)
+        before = content_version()
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                f"/admin/articles/article/{article.pk}/change/",
+                {
+                    "title": "New title", "slug": article.slug, "dek": article.dek,
+                    "body_markdown": article.body_markdown, "cover_alt": "",
+                    "section": article.section_id, "pillar": "", "status": "published",
+                    "published_on": "2026-01-15", "revised_on": "", "drafted_by": "", "signed_off_by": "",
+                    "redirect_to": "",
+                    "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
+                },
+            )
+        self.assertEqual(response.status_code, 302, response.content.decode()[:3000])
+        article.refresh_from_db()
+        self.assertEqual(article.title, "New title")
+        self.assertGreater(content_version(), before)
