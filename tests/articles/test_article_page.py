@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import tempfile
 import zoneinfo
 
 import time_machine
@@ -191,9 +192,10 @@ class ArticlePagePartsTests(TestCase):
         self.assertNotContains(self.get(), "Rewrite in progress")
 
     def test_cover_image_with_alt_text(self):
-        self.article.cover_alt = "Layered blue bands"
-        self.article.cover.save("cover.jpg", tiny_jpeg())
-        response = self.get()
+        with tempfile.TemporaryDirectory() as media, self.settings(MEDIA_ROOT=media):
+            self.article.cover_alt = "Layered blue bands"
+            self.article.cover.save("cover.jpg", tiny_jpeg())
+            response = self.get()
         self.assertContains(response, 'alt="Layered blue bands"')
         self.assertContains(response, 'width="40" height="21"')
 
