@@ -94,15 +94,25 @@ class RevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rewrite)
-class RewriteAdmin(ReaderVisibleAdmin):
+class RewriteAdmin(admin.ModelAdmin):
     """Rewrites are decided in the editor desk's sign-off queue; here they are read."""
 
     list_display = ["article", "status", "drafted_by", "created_at", "decided_by", "decided_at"]
     list_filter = ["status", "created_at"]
     list_select_related = ["article", "drafted_by", "decided_by"]
     search_fields = ["article__title", "title", "reader_note"]
-    readonly_fields = ["status", "drafted_by", "created_at", "decided_by", "decided_at", "decision_reason"]
-    raw_id_fields = ["article"]
+    readonly_fields = [
+        "article", "title", "dek", "body_markdown", "reader_note", "status", "drafted_by",
+        "created_at", "decided_by", "decided_at", "decision_reason",
+    ]
+
+    # Drafting, approving and rejecting are the desk's (they write the correction
+    # log and keep the old text); the admin only shows the record.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
