@@ -74,6 +74,22 @@ class AdminTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertFalse(Claim.objects.filter(statement="Too slow.").exists())
 
+    def test_retiring_without_a_redirect_is_a_form_error_not_a_crash(self):
+        article = make_article(title="To retire")
+        response = self.client.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            {
+                "title": article.title, "slug": article.slug, "dek": "", "body_markdown": "Body.",
+                "cover_alt": "", "section": article.section_id, "pillar": "", "status": "retired",
+                "published_on": "2026-01-15", "revised_on": "", "drafted_by": "", "signed_off_by": "",
+                "redirect_to": "", "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "errornote")
+        article.refresh_from_db()
+        self.assertEqual(article.status, "published")
+
     def test_reviews_are_read_only(self):
         claim = make_claim(article=self.article)
         review = Review.objects.create(
