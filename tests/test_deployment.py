@@ -29,7 +29,7 @@ def command_of(service):
 
 class TestCompose:
     def test_has_the_five_services_and_a_migrate_step(self, compose):
-        assert {"web", "worker", "beat", "postgres", "redis", "migrate"} <= set(compose["services"])
+        assert {"web", "worker", "beat", "postgres", "redis", "migrate", "proxy"} <= set(compose["services"])
 
     def test_pinned_major_versions_of_postgres_and_redis(self, compose):
         assert compose["services"]["postgres"]["image"] == "postgres:16"
@@ -59,8 +59,18 @@ class TestCompose:
             assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
             assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
 
+    def test_proxy_serves_media_from_the_shared_volume_and_passes_the_rest_to_web(self, compose):
+        proxy = compose["services"]["proxy"]
+        assert "media:/srv/media:ro" in proxy["volumes"]
+        config_mount = next(v for v in proxy["volumes"] if v.endswith("/etc/nginx/conf.d/default.conf:ro"))
+        config = (ROOT / config_mount.split(":")[0]).read_text()
+        assert "server web:8000;" in config
+        assert re.search(r"location /media/ \{\s*alias /srv/media/;", config)
+        assert "X-Forwarded-Proto" in config
+        assert "ports" not in compose["services"]["web"]  # readers reach web only through the proxy
+
     def test_health_checks(self, compose):
-        for name in ["web", "worker", "beat", "postgres", "redis"]:
+        for name in ["web", "worker", "beat", "postgres", "redis", "proxy"]:
             assert compose["services"][name]["healthcheck"]["test"], name
 
     def test_volumes_for_database_and_media(self, compose):
