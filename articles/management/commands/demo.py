@@ -406,6 +406,35 @@ EVIDENCE = {
 }
 
 
+# Longer pieces carry a further section before the evidence.
+FURTHER = {
+    "ransomware-recovery-time": """## The order of restoration
+
+Identity comes first, and it is the step most plans underestimate. Attackers who reach domain administrator rights leave scheduled tasks, service accounts and group memberships behind; restoring directory servers from a backup taken after they arrived restores the attacker too. Teams that recover well rebuild identity from known-good material kept offline, then bring systems back one trust boundary at a time.
+
+Core infrastructure follows: name resolution, time, certificate services, the hypervisors and storage that everything else runs on. Only then do line-of-business applications return, each checked for persistence before it is reconnected. A plan that lists applications by business priority without this dependency order will stall on the first day, when the most important system cannot authenticate anyone.
+
+## Backups that restore
+
+Immutable, offline copies have become standard advice and are now common. The gap has moved to restoration: copies that were never restored at scale, restore throughput that was sized for one system rather than hundreds, and runbooks that assume the people who wrote them are available. A full-estate restore exercise, even of a representative slice, finds these gaps while they are cheap.
+
+## Communicating while the lights are out
+
+E-mail, chat and the intranet are usually among the first casualties. Recovery teams need a way to reach staff, customers and regulators that does not depend on the systems being restored: printed call trees, an out-of-band messaging service, pre-agreed statements. Regulators in several jurisdictions expect notification within days; missing that window adds a second incident to the first.
+""",
+    "evaluation-budget-for-ai-agents": """## What the evaluation function does
+
+Day to day, the work is unglamorous. Someone reads a sample of the agent's conversations or actions every week, marks the failures, and sorts them into kinds: wrong facts, wrong tone, right answer to the wrong question, a step skipped. Each kind becomes a handful of test cases. Over months, the test set turns into the organisation's working definition of a good answer.
+
+That definition is the asset. It lets a team swap one model for another and know within a day whether quality held. It lets them change a prompt without guessing. It gives the business owner something firmer than a demonstration to sign off against. Without it, every change is a bet, and the safest bet is to change nothing, which is how promising agents freeze at pilot stage.
+
+## Who does it well
+
+The best evaluators tend to be people who have done the work the agent is doing: the experienced service-desk analyst, the procurement officer who knows which supplier answers are evasive. They recognise a plausible wrong answer quickly. Engineers are needed to build the tooling around them, but the judgement itself is domain knowledge, and it is rarely for sale on the open market.
+""",
+}
+
+
 class Command(BaseCommand):
     help = "Load a realistic demo publication (safe to run twice)."
 
@@ -469,7 +498,11 @@ class Command(BaseCommand):
             slug=spec["slug"],
             title=spec["title"],
             dek=spec["dek"],
-            body_markdown=spec["body"] + f"\n## The evidence so far\n\n{EVIDENCE[spec['slug']]}\n",
+            body_markdown=(
+                spec["body"]
+                + (f"\n{FURTHER[spec['slug']]}" if spec["slug"] in FURTHER else "")
+                + f"\n## The evidence so far\n\n{EVIDENCE[spec['slug']]}\n"
+            ),
             section=sections[spec["section"]],
             pillar=pillars[spec["pillar"]],
             status=Article.Status.PUBLISHED,
