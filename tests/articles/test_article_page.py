@@ -253,6 +253,10 @@ class HomePageTests(TestCase):
         self.assertIn(">overdue 3d</time>", content)
         self.assertIn("Holding</span>", content)
         self.assertIn(">next +60d</time>", content)
+        # Cacheable whole and CSP-clean: no per-visitor state, no inline script or style.
+        self.assertNotIn("csrftoken", response.cookies)
+        self.assertNotIn("<script>", content)
+        self.assertNotIn('style="', content)
 
 
 class PageQueryCountTests(TestCase):
