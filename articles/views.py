@@ -29,8 +29,13 @@ HOME_ARTICLE_COUNT = 12
 
 
 def home(request):
-    articles = Article.objects.for_listing()[:HOME_ARTICLE_COUNT]
-    return render(request, "articles/home.html", {"articles": articles})
+    # A list, not a sliced queryset: the template takes the lead piece apart from the rest.
+    articles = list(Article.objects.for_listing()[:HOME_ARTICLE_COUNT])
+    return render(
+        request,
+        "articles/home.html",
+        {"lead": articles[0] if articles else None, "articles": articles[1:]},
+    )
 
 
 @condition(etag_func=article_etag, last_modified_func=article_last_modified)

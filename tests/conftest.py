@@ -35,6 +35,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    # Playwright's sync API keeps an event loop running in this thread; Django's
+    # ORM calls made by the tests (and the live server set-up) are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,

@@ -1,0 +1,107 @@
+from django.contrib import admin
+
+from .models import Amendment, CorrectionEntry, ErrorReport, SignOffRequest
+from .services import correction_entry_create
+
+
+class SignOffRequestInline(admin.StackedInline):
+    model = SignOffRequest
+    fields = ["question", "addressed_to", "created_at", "answer", "answered_by", "answered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AmendmentInline(admin.TabularInline):
+    model = Amendment
+    fields = ["amended_at", "amended_by", "previous_text", "new_text", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CorrectionEntry)
+class CorrectionEntryAdmin(admin.ModelAdmin):
+    """Append-only: entries are added (through the service), never changed or deleted here."""
+
+    list_display = ["entry_on", "kind", "article", "claim", "short_text", "created_by"]
+    list_filter = ["kind", "entry_on"]
+    search_fields = ["text", "article__title", "claim__code"]
+    list_select_related = ["article", "claim", "created_by"]
+    date_hierarchy = "entry_on"
+    fields = ["article", "claim", "kind", "entry_on", "text", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    raw_id_fields = ["article", "claim"]
+    inlines = [SignOffRequestInline, AmendmentInline]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text[:90]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return self.fields
+        return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing is allowed (has_view_permission); saving an existing entry is not.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        created = correction_entry_create(
+            article=obj.article,
+            claim=obj.claim,
+            kind=obj.kind,
+            text=obj.text,
+            entry_on=obj.entry_on,
+            created_by=request.user,
+        )
+        obj.pk = created.pk
+        obj.created_at = created.created_at
+        obj._state.adding = False
+
+
+@admin.register(SignOffRequest)
+class SignOffRequestAdmin(admin.ModelAdmin):
+    """Sign-off requests are answered in the desk's sign-off queue."""
+
+    list_display = ["entry", "addressed_to", "created_at", "answered_at"]
+    list_filter = [("answered_at", admin.EmptyFieldListFilter), "addressed_to"]
+    search_fields = ["question", "answer", "entry__article__title"]
+    list_select_related = ["entry", "addressed_to"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    list_display = ["article", "status", "received_at", "handled_by", "handled_at"]
+    list_filter = ["status", "received_at"]
+    search_fields = ["what_is_wrong", "evidence", "article__title", "contact_email"]
+    list_select_related = ["article", "handled_by"]
+    readonly_fields = [
+        "article", "what_is_wrong", "evidence", "contact_name", "contact_email",
+        "received_at", "correction_entry", "handled_by", "handled_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from .models import EditorPreference, Reminder, Review
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    """Reviews are append-only and recorded in the editor desk (reviews.services)."""
+
+    list_display = ["claim", "reviewed_on", "verdict_before", "verdict_after", "cadence_days", "next_review_due", "editor"]
+    list_filter = ["verdict_after", "verdict_before", "reviewed_on", "editor"]
+    search_fields = ["claim__code", "reasoning", "evidence_considered"]
+    list_select_related = ["claim", "editor"]
+    date_hierarchy = "reviewed_on"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "stage", "due_on", "created_at", "sent_at"]
+    list_filter = ["stage", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["claim__code"]
+    list_select_related = ["claim"]
+
+
+@admin.register(EditorPreference)
+class EditorPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "reminders_paused", "digest_hour"]
+    list_filter = ["reminders_paused"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]

@@ -1,0 +1,149 @@
+"""The production shape: docker-compose.yml and the Dockerfile parse and point at
+things that exist, and `check --deploy` is clean with production settings.
+No Docker engine runs here, so these read the files instead of starting them."""
+
+import importlib
+import os
+import re
+import secrets
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def command_of(service):
+    command = service["command"]
+    return command if isinstance(command, list) else shlex.split(command)
+
+
+class TestCompose:
+    def test_has_the_five_services_and_a_migrate_step(self, compose):
+        assert {"web", "worker", "beat", "postgres", "redis", "migrate", "proxy"} <= set(compose["services"])
+
+    def test_pinned_major_versions_of_postgres_and_redis(self, compose):
+        assert compose["services"]["postgres"]["image"] == "postgres:16"
+        assert compose["services"]["redis"]["image"] == "redis:7"
+
+    def test_web_runs_gunicorn_on_the_project_wsgi_application(self, compose):
+        command = command_of(compose["services"]["web"])
+        assert command[0] == "gunicorn"
+        module, _, attribute = command[1].partition(":")
+        assert module == "vigil.wsgi" and (ROOT / "vigil" / "wsgi.py").exists()
+        assert hasattr(importlib.import_module(module), attribute or "application")
+
+    @pytest.mark.parametrize("name, role", [("worker", "worker"), ("beat", "beat")])
+    def test_celery_services_use_the_vigil_app(self, compose, name, role):
+        from celery.app.utils import find_app
+
+        command = command_of(compose["services"][name])
+        assert command[:4] == ["celery", "-A", "vigil", role]
+        assert find_app("vigil").main == "vigil"
+
+    def test_migrate_runs_manage_py_before_the_others_start(self, compose):
+        services = compose["services"]
+        assert command_of(services["migrate"])[:3] == ["python", "manage.py", "migrate"]
+        assert (ROOT / "manage.py").exists()
+        for name in ["web", "worker", "beat"]:
+            assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+            assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+            assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+    def test_proxy_serves_media_from_the_shared_volume_and_passes_the_rest_to_web(self, compose):
+        proxy = compose["services"]["proxy"]
+        assert "media:/srv/media:ro" in proxy["volumes"]
+        config_mount = next(v for v in proxy["volumes"] if v.endswith("/etc/nginx/conf.d/default.conf:ro"))
+        config = (ROOT / config_mount.split(":")[0]).read_text()
+        assert "server web:8000;" in config
+        assert re.search(r"location /media/ \{\s*alias /srv/media/;", config)
+        assert "X-Forwarded-Proto" in config
+        assert "ports" not in compose["services"]["web"]  # readers reach web only through the proxy
+
+    def test_health_checks(self, compose):
+        for name in ["web", "worker", "beat", "postgres", "redis", "proxy"]:
+            assert compose["services"][name]["healthcheck"]["test"], name
+
+    def test_volumes_for_database_and_media(self, compose):
+        assert {"pgdata", "media"} <= set(compose["volumes"])
+        assert "pgdata:/var/lib/postgresql/data" in compose["services"]["postgres"]["volumes"]
+        assert "media:/app/media" in compose["services"]["web"]["volumes"]
+
+    def test_environment_configures_database_redis_secret_and_hosts(self, compose):
+        for name in ["web", "worker", "beat", "migrate"]:
+            environment = compose["services"][name]["environment"]
+            assert environment["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in environment["DATABASE_URL"]
+            assert environment["REDIS_URL"].startswith("redis://redis:6379/")
+            assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")  # no default secret
+            assert "ALLOWED_HOSTS" in environment
+            assert environment["DEBUG"] == "0"
+
+
+class TestDockerfile:
+    @pytest.fixture(scope="class")
+    def dockerfile(self):
+        return (ROOT / "Dockerfile").read_text()
+
+    def test_base_image_and_non_root_user(self, dockerfile):
+        assert re.search(r"^FROM python:3\.13-slim\b", dockerfile, re.M)
+        users = re.findall(r"^USER (\S+)", dockerfile, re.M)
+        assert users and users[-1] not in {"root", "0"}
+
+    def test_installs_the_project_and_collects_static_with_a_dummy_key(self, dockerfile):
+        assert re.search(r"pip install \.", dockerfile)
+        joined = dockerfile.replace("\\\n", " ")
+        assert re.search(r"SECRET_KEY=\S+ .*manage\.py collectstatic", joined)
+
+    def test_serves_with_gunicorn(self, dockerfile):
+        assert '"gunicorn", "vigil.wsgi:application"' in dockerfile
+
+
+# Production starts from a clean environment: none of the test run's settings leak in
+# (the browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
+CLEARED = {
+    "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def run_manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+class TestProductionSettings:
+    def test_check_deploy_reports_nothing(self):
+        result = run_manage(
+            "check", "--deploy", "--fail-level", "WARNING",
+            DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="vigil.example.org",
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "System check identified no issues (0 silenced)." in result.stdout
+
+    def test_collectstatic_as_the_image_build_runs_it(self, tmp_path):
+        result = run_manage(
+            "collectstatic", "--no-input", "-v0",
+            DEBUG="0", SECRET_KEY="build-time-dummy-not-secret", ALLOWED_HOSTS="localhost",
+            STATIC_ROOT=str(tmp_path),
+        )
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "staticfiles.json").exists()
+        assert list(tmp_path.glob("css/vigil.*.css"))
+
+    def test_refuses_to_start_without_a_secret_key(self):
+        result = run_manage("check", DEBUG="0", ALLOWED_HOSTS="vigil.example.org")
+        assert result.returncode != 0
+        assert "SECRET_KEY is not set" in result.stderr
