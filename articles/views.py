@@ -8,6 +8,7 @@ from django.views.decorators.http import condition, require_POST
 
 from claims.models import Claim, EvidenceTrigger
 from corrections.models import CorrectionEntry
+from reviews.models import Review
 from vigil.conditional import article_etag, article_last_modified
 from vigil.roles import admin_required, editor_required, is_admin
 
@@ -26,6 +27,7 @@ from .services import (
 from .search import SearchForm, search
 
 HOME_ARTICLE_COUNT = 12
+HOME_VERDICT_CHANGES = 5
 
 
 def home(request):
@@ -34,7 +36,11 @@ def home(request):
     return render(
         request,
         "articles/home.html",
-        {"lead": articles[0] if articles else None, "articles": articles[1:]},
+        {
+            "lead": articles[0] if articles else None,
+            "articles": articles[1:],
+            "verdict_changes": Review.objects.verdict_changes()[:HOME_VERDICT_CHANGES],
+        },
     )
 
 

@@ -262,7 +262,7 @@ class HomePageTests(TestCase):
 class PageQueryCountTests(TestCase):
     """Home and article pages cost a fixed number of queries, whatever the data."""
 
-    HOME_QUERIES = 3  # articles, their primary claims, the footer's reviewed count
+    HOME_QUERIES = 4  # articles, their primary claims, recent verdict changes, the footer's reviewed count
     # conditional-GET validators, article, claims, triggers, correction log, pillar count,
     # open rewrite, the primary claim's reviews (ClaimReview JSON-LD), footer count
     ARTICLE_QUERIES = 9
