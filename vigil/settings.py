@@ -174,7 +174,7 @@ TIME_ZONE = env("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
-# --- Background schedule ---------------------------------------------------
+# --- Background schedule -----------------------------------------------------
 
 from celery.schedules import crontab  # noqa: E402
 
