@@ -50,9 +50,14 @@ def outbox_enqueue(*, message_id):
             logger.warning("outbox message %s not sent; the drain will retry", message_id, exc_info=True)
         return
     try:
-        # retry=False: one quick attempt (CELERY_BROKER_CONNECTION_TIMEOUT),
         # Redis may be down: never let a reader's dissent wait on the broker.
-        outbox_deliver.apply_async(kwargs={"message_id": message_id}, retry=False)
+        # One connection attempt, no retries (kombu's default retries for seconds).
+        with app.connection_for_write(
+            connect_timeout=1, transport_options={"max_retries": 0, "interval_start": 0}
+        ) as connection:
+            outbox_deliver.apply_async(
+                kwargs={"message_id": message_id}, retry=False, connection=connection
+            )
     except Exception:
         logger.warning("outbox message %s not queued; the drain will send it", message_id, exc_info=True)
 
