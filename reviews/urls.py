@@ -5,3 +5,6 @@ from . import views
 app_name = "reviews"
 
 urlpatterns = []
+
+# Reminder preferences (issue 4).
+urlpatterns += [path("desk/preferences/", views.preferences, name="preferences")]
