@@ -38,28 +38,12 @@ def notify_editors(*, event, object_id):
 
 def outbox_enqueue(*, message_id):
     """Hand one message to the worker. Never raises: the drain is the safety net."""
-    from vigil.celery import app
+    from vigil.celery import enqueue_quietly
 
     from .tasks import outbox_deliver
 
-    if app.conf.task_always_eager:
-        # No broker (the embedded default): one inline attempt; cron drains the rest.
-        try:
-            outbox_deliver_now(message_id=message_id)
-        except Exception:
-            logger.warning("outbox message %s not sent; the drain will retry", message_id, exc_info=True)
-        return
-    try:
-        # Redis may be down: never let a reader's dissent wait on the broker.
-        # One connection attempt, no retries (kombu's default retries for seconds).
-        with app.connection_for_write(
-            connect_timeout=1, transport_options={"max_retries": 0, "interval_start": 0}
-        ) as connection:
-            outbox_deliver.apply_async(
-                kwargs={"message_id": message_id}, retry=False, connection=connection
-            )
-    except Exception:
-        logger.warning("outbox message %s not queued; the drain will send it", message_id, exc_info=True)
+    # Redis may be down: never let a reader's dissent wait on the broker.
+    enqueue_quietly(outbox_deliver, inline=outbox_deliver_now, message_id=message_id)
 
 
 def _desk_url(name, fallback="/desk/"):
