@@ -194,3 +194,16 @@ class ReminderDigestTests(TestCase):
         call_command("send_reminders", stdout=open("/dev/null", "w"))
         call_command("send_reminders", stdout=open("/dev/null", "w"))
         self.assertEqual(len(mail.outbox), 3)
+
+
+@time_machine.travel(NOW, tick=False)
+class SendRemindersCommandTests(TestCase):
+    @override_settings(EMAIL_BACKEND="tests.reviews.mail_backends.FailingBackend")
+    def test_failed_sends_make_the_command_fail_for_cron(self):
+        from django.core.management.base import CommandError
+
+        make_editor(username="ada")
+        make_claim(next_review_due=days(1))
+        with self.assertRaisesMessage(CommandError, "Digests sent: 0, failed: 1."):
+            call_command("send_reminders")
+        self.assertFalse(Reminder.objects.filter(sent_at__isnull=False).exists())

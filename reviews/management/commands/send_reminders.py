@@ -7,7 +7,7 @@ It also drains the notification outbox, so a site without a worker still
 tells editors about new dissent and error reports.
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from reviews import notifications, reminders
 from vigil.freshness import content_changed
@@ -28,10 +28,11 @@ class Command(BaseCommand):
         if turn_over:
             content_changed()
         sent, failed = notifications.outbox_drain()
-        self.stdout.write(
+        summary = (
             f"Digests sent: {result['sent']}, failed: {result['failed']}. "
             f"Notifications sent: {sent}, failed: {failed}."
         )
         if result["failed"] or failed:
             # Non-zero so cron reports it; the rows stay unsent and the next run retries.
-            raise SystemExit(1)
+            raise CommandError(f"{summary} Failed sends are retried on the next run.")
+        self.stdout.write(summary)
