@@ -55,18 +55,19 @@ def review_url(claim):
 # --- 1. ledger ---------------------------------------------------------------
 
 
-def _ledger_stage(claims, *, stage, chunk_size):
-    """Insert a Reminder for each claim in `claims` that has none for its due
-    date and stage. Reads in chunks so memory does not grow with the table."""
+def ledger_scan(claims, *, stage):
+    """(claim id, due date) of the claims in `claims` not yet in the ledger for
+    `stage`: read through the due-date index, unordered, nothing else loaded."""
     already = Reminder.objects.filter(
         claim=OuterRef("pk"), due_on=OuterRef("next_review_due"), stage=stage
     )
-    rows = (
-        claims.filter(~Exists(already))
-        .order_by()
-        .values_list("pk", "next_review_due")
-        .iterator(chunk_size=chunk_size)
-    )
+    return claims.filter(~Exists(already)).order_by().values_list("pk", "next_review_due")
+
+
+def _ledger_stage(claims, *, stage, chunk_size):
+    """Insert a Reminder for each claim in `claims` that has none for its due
+    date and stage. Reads in chunks so memory does not grow with the table."""
+    rows = ledger_scan(claims, stage=stage).iterator(chunk_size=chunk_size)
     created = 0
     batch = []
     for claim_id, due_on in rows:
