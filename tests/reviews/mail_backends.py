@@ -41,3 +41,13 @@ class FileRecordingBackend(BaseEmailBackend):
             for message in messages:
                 log.write(f"{message.to[0]}\t{message.subject}\n")
         return len(messages)
+
+
+class SlowLocmemBackend(LocmemBackend):
+    """A mail server that takes its time: two senders overlap for sure."""
+
+    def send_messages(self, messages):
+        import time
+
+        time.sleep(0.5)
+        return super().send_messages(messages)

@@ -284,3 +284,37 @@ def test_sender_killed_mid_send_leaves_no_claim_unannounced_and_none_twice(tmp_p
                 announced[(message.to[0], claim.code)] = announced.get((message.to[0], claim.code), 0) + 1
     assert announced == {(user.email, claim.code): 1 for user in (ada, bo) for claim in claims}
     assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_at_once_send_each_editor_one_digest(settings, mailoutbox):
+    """Two beat processes by mistake: both run the job at the same moment; the
+    conditional UPDATE gives each row to one of them only."""
+    import threading
+
+    settings.EMAIL_BACKEND = "tests.reviews.mail_backends.SlowLocmemBackend"
+    make_editor(username="ada")
+    make_editor(username="bo")
+    for days in (-3, 1, 2):
+        make_claim(next_review_due=timezone.localdate() + datetime.timedelta(days=days))
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def job():
+        try:
+            barrier.wait()
+            reminders.reminders_run()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(m.to[0] for m in mailoutbox) == ["ada@example.org", "bo@example.org"]
+    assert all(m.body.count("/review/") == 3 for m in mailoutbox)
