@@ -10,4 +10,6 @@ class ArticlesConfig(AppConfig):
 
         from .covers import cover_saved
 
-        post_save.connect(cover_saved, sender="articles.Article", dispatch_uid="article-cover-renditions")
+        post_save.connect(
+            cover_saved, sender="articles.Article", dispatch_uid="article-cover-renditions"
+        )

@@ -45,12 +45,12 @@ def _open(file):
         raise ValidationError(
             f"This image is too large: covers may have at most {limit:,} pixels.",
             code="image_too_large",
-        )
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise ValidationError(
             "This file is not an image Vigil can use. Upload a JPEG, PNG, WebP or GIF.",
             code="not_an_image",
-        )
+        ) from None
     if image.format not in RASTER_FORMATS:
         raise ValidationError(
             f"{image.format or 'This'} images cannot be covers. Upload a JPEG, PNG, WebP or GIF.",
@@ -74,7 +74,7 @@ def validate_cover(file):
         raise ValidationError(
             "This image is damaged or incomplete. Upload it again or export it anew.",
             code="image_damaged",
-        )
+        ) from None
     finally:
         if hasattr(file, "seek"):
             file.seek(0)
@@ -128,7 +128,14 @@ def renditions_make(cover):
         resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
         base = f"renditions/covers/{key}/{width}"
         webp = _save(resized, f"{base}.webp", "WEBP", quality=WEBP_QUALITY, method=4)
-        jpeg = _save(_flatten(resized), f"{base}.jpg", "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        jpeg = _save(
+            _flatten(resized),
+            f"{base}.jpg",
+            "JPEG",
+            quality=JPEG_QUALITY,
+            optimize=True,
+            progressive=True,
+        )
         manifest["sources"].append({"width": width, "height": height, "webp": webp, "jpeg": jpeg})
     path = manifest_path(cover.name)
     if default_storage.exists(path):

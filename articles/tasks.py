@@ -6,7 +6,9 @@ from django.db import transaction
 from . import covers
 
 
-@shared_task(name="articles.cover_renditions_make", acks_late=True, soft_time_limit=120, time_limit=180)
+@shared_task(
+    name="articles.cover_renditions_make", acks_late=True, soft_time_limit=120, time_limit=180
+)
 def cover_renditions_make(article_id):
     """Idempotent (same paths, same files), so a redelivered task is harmless."""
     return covers.cover_renditions_make(article_id=article_id)

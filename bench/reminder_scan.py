@@ -157,7 +157,9 @@ def editors(count=3):
 
     group, _ = Group.objects.get_or_create(name="Editors")
     for i in range(count):
-        user, _ = User.objects.get_or_create(username=f"bench-editor-{i}", defaults={"email": f"e{i}@example.org"})
+        user, _ = User.objects.get_or_create(
+            username=f"bench-editor-{i}", defaults={"email": f"e{i}@example.org"}
+        )
         user.groups.add(group)
 
 
@@ -169,7 +171,9 @@ def scan_plan():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
@@ -224,7 +228,7 @@ def main():
             f"| {r['fan_out_peak_kib']:,} KiB | {r['seed_s']:.1f} s |"
         )
     fixed_lines = [
-        f"| claims | due (fixed) | first run (scan + ledger) | peak memory |",
+        "| claims | due (fixed) | first run (scan + ledger) | peak memory |",
         "|" + " ---: |" * 4,
     ] + [
         f"| {r['claims']:,} | {r['fixed_due']:,} | {r['fixed_due_first_run_s']:.3f} s "
@@ -233,7 +237,9 @@ def main():
     ]
     ratio = rows[-1]["first_run_s"] / rows[0]["first_run_s"] if len(rows) > 1 else 1.0
     fixed_ratio = (
-        rows[-1]["fixed_due_first_run_s"] / rows[0]["fixed_due_first_run_s"] if len(rows) > 1 else 1.0
+        rows[-1]["fixed_due_first_run_s"] / rows[0]["fixed_due_first_run_s"]
+        if len(rows) > 1
+        else 1.0
     )
     from django.db import connection
 
@@ -252,7 +258,9 @@ def main():
     print(table)
     print()
     print(fixed_table)
-    print(f"\n1% due, largest / smallest: {ratio:.2f}×; {FIXED_DUE} due, largest / smallest: {fixed_ratio:.2f}× (goal ≤ 2×)")
+    print(
+        f"\n1% due, largest / smallest: {ratio:.2f}×; {FIXED_DUE} due, largest / smallest: {fixed_ratio:.2f}× (goal ≤ 2×)"
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "reminder_scan.json").write_text(json.dumps(summary, indent=2) + "\n")

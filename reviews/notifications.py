@@ -124,7 +124,10 @@ def outbox_deliver_now(*, message_id, now=None):
     subject, body = described
     try:
         send_mass_mail(
-            [(f"[{settings.VIGIL['PUBLICATION_NAME']}] {subject}", body, None, [to]) for to in recipients]
+            [
+                (f"[{settings.VIGIL['PUBLICATION_NAME']}] {subject}", body, None, [to])
+                for to in recipients
+            ]
         )
     except Exception as exc:
         mine.update(claimed_at=None, claim_token="", last_error=repr(exc)[:500])

@@ -131,15 +131,15 @@ def reminders_fan_out(*, chunk_size=SCAN_CHUNK_SIZE):
     left or paused reminders goes to every editor, so none goes unannounced."""
     editor_ids = set(editors().values_list("pk", flat=True))
     active_ids = editor_ids - _paused_ids()
-    rows = reminders_pending().values_list("pk", "claim__assigned_editor_id").iterator(
-        chunk_size=chunk_size
+    rows = (
+        reminders_pending()
+        .values_list("pk", "claim__assigned_editor_id")
+        .iterator(chunk_size=chunk_size)
     )
     batch = []
     for reminder_id, assigned_id in rows:
         recipients = [assigned_id] if assigned_id in active_ids else sorted(active_ids)
-        batch.extend(
-            ReminderDelivery(reminder_id=reminder_id, recipient_id=r) for r in recipients
-        )
+        batch.extend(ReminderDelivery(reminder_id=reminder_id, recipient_id=r) for r in recipients)
         if len(batch) >= chunk_size:
             ReminderDelivery.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
@@ -160,7 +160,9 @@ def _owed(recipient_id):
 
 
 def _unleased(now):
-    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - datetime.timedelta(seconds=lease_seconds()))
+    return Q(claimed_at__isnull=True) | Q(
+        claimed_at__lt=now - datetime.timedelta(seconds=lease_seconds())
+    )
 
 
 def digest_recipients(*, now=None):

@@ -51,10 +51,12 @@ def digest_send(self, recipient_id):
     try:
         return reminders.digest_send(recipient_id=recipient_id)
     except SEND_ERRORS as exc:
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries))
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
 
-@shared_task(name="reviews.countdowns_turn_over", acks_late=True, soft_time_limit=540, time_limit=600)
+@shared_task(
+    name="reviews.countdowns_turn_over", acks_late=True, soft_time_limit=540, time_limit=600
+)
 def countdowns_turn_over():
     """Just after midnight in the publication's time zone: record the claims
     that became overdue and refresh every cached countdown."""
@@ -75,7 +77,7 @@ def outbox_deliver(self, message_id):
     try:
         return notifications.outbox_deliver_now(message_id=message_id)
     except SEND_ERRORS as exc:
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries))
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
 
 @shared_task(name="reviews.outbox_drain", acks_late=True, soft_time_limit=240, time_limit=300)

@@ -36,5 +36,7 @@ def enqueue_quietly(task, *, inline, **kwargs):
             task.apply_async(kwargs=kwargs, retry=False, connection=connection)
         return True
     except Exception:
-        logger.warning("%s%r not queued; the periodic job will catch up", task.name, kwargs, exc_info=True)
+        logger.warning(
+            "%s%r not queued; the periodic job will catch up", task.name, kwargs, exc_info=True
+        )
         return False

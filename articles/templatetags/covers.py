@@ -16,8 +16,12 @@ def cover_picture(article, sizes="(min-width: 50rem) 46rem, 100vw", loading="eag
         sources = manifest["sources"]
         largest = sources[-1]
         context.update(
-            webp_srcset=", ".join(f"{default_storage.url(s['webp'])} {s['width']}w" for s in sources),
-            jpeg_srcset=", ".join(f"{default_storage.url(s['jpeg'])} {s['width']}w" for s in sources),
+            webp_srcset=", ".join(
+                f"{default_storage.url(s['webp'])} {s['width']}w" for s in sources
+            ),
+            jpeg_srcset=", ".join(
+                f"{default_storage.url(s['jpeg'])} {s['width']}w" for s in sources
+            ),
             src=default_storage.url(largest["jpeg"]),
             width=largest["width"],
             height=largest["height"],

@@ -57,7 +57,9 @@ class RenditionTests(MediaRootMixin, TestCase):
             return image
 
     def test_jpeg_cover_gets_upright_webp_and_jpeg_renditions_without_exif(self):
-        article = make_article(cover=upload("camera.jpg", rotated_jpeg()), cover_alt="A field at dawn")
+        article = make_article(
+            cover=upload("camera.jpg", rotated_jpeg()), cover_alt="A field at dawn"
+        )
         manifest = cover_renditions_make(article_id=article.pk)
         # Upright: the 2000×1000 landscape becomes 1000×2000 portrait.
         self.assertEqual((manifest["width"], manifest["height"]), (1000, 2000))
@@ -90,7 +92,9 @@ class RenditionTests(MediaRootMixin, TestCase):
 
     def test_page_include_shows_picture_with_srcsets_and_alt(self):
         with self.captureOnCommitCallbacks(execute=True):
-            article = make_article(cover=upload("new.jpg", image_bytes("JPEG")), cover_alt='Rain on "glass"')
+            article = make_article(
+                cover=upload("new.jpg", image_bytes("JPEG")), cover_alt='Rain on "glass"'
+            )
         template = Template("{% load covers %}{% cover_picture article %}")
         with self.assertNumQueries(0):
             html = template.render(Context({"article": article}))
@@ -103,7 +107,9 @@ class RenditionTests(MediaRootMixin, TestCase):
     def test_page_include_falls_back_to_the_original_until_renditions_exist(self):
         article = make_article(cover=upload("later.jpg", image_bytes("JPEG")), cover_alt="Later")
         # Made inside a transaction that never ran its on_commit: no renditions yet.
-        html = Template("{% load covers %}{% cover_picture article %}").render(Context({"article": article}))
+        html = Template("{% load covers %}{% cover_picture article %}").render(
+            Context({"article": article})
+        )
         self.assertNotIn("<picture>", html)
         self.assertIn(f'src="{article.cover.url}" alt="Later"', html)
 
@@ -126,17 +132,24 @@ class CoverValidationTests(MediaRootMixin, TestCase):
 
     @override_settings(MAX_IMAGE_PIXELS=1_000_000)
     def test_limit_comes_from_settings(self):
-        self.assertRejected(upload("big.jpg", image_bytes("JPEG", size=(1200, 1000))), "at most 1,000,000 pixels")
+        self.assertRejected(
+            upload("big.jpg", image_bytes("JPEG", size=(1200, 1000))), "at most 1,000,000 pixels"
+        )
 
     def test_svg_is_rejected(self):
         svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>'
-        self.assertRejected(upload("logo.svg", svg, "image/svg+xml"), "Upload a JPEG, PNG, WebP or GIF")
+        self.assertRejected(
+            upload("logo.svg", svg, "image/svg+xml"), "Upload a JPEG, PNG, WebP or GIF"
+        )
 
     def test_text_file_named_jpg_is_rejected(self):
         self.assertRejected(upload("notes.jpg", b"just some text, not a picture"), "not an image")
 
     def test_other_raster_formats_are_rejected(self):
-        self.assertRejected(upload("scan.bmp", image_bytes("BMP", size=(20, 20)), "image/bmp"), "BMP images cannot be covers")
+        self.assertRejected(
+            upload("scan.bmp", image_bytes("BMP", size=(20, 20)), "image/bmp"),
+            "BMP images cannot be covers",
+        )
 
     def test_article_full_clean_reports_the_error_on_the_cover_field(self):
         article = make_article()

@@ -37,7 +37,9 @@ class PreferencesPageTests(TestCase):
 
     def test_editor_pauses_reminders_and_picks_an_hour(self):
         self.client.force_login(self.editor)
-        response = self.client.post(URL, {"reminders_paused": "on", "digest_hour": "7"}, follow=True)
+        response = self.client.post(
+            URL, {"reminders_paused": "on", "digest_hour": "7"}, follow=True
+        )
         self.assertRedirects(response, URL)
         self.assertContains(response, "Your reminder settings are saved.")
         self.assertContains(response, "Your reminders are paused.")
@@ -52,8 +54,8 @@ class PreferencesPageTests(TestCase):
         response = self.client.post(URL, {"reminders_paused": "on", "digest_hour": "25"})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Select a valid choice")
-        self.assertContains(response, 'field field--error')
-        self.assertContains(response, 'checked')
+        self.assertContains(response, "field field--error")
+        self.assertContains(response, "checked")
         self.assertFalse(EditorPreference.objects.exists())
 
     def test_post_needs_the_csrf_token(self):

@@ -29,7 +29,9 @@ class ReminderLedgerTests(TestCase):
         soon = make_claim(next_review_due=days(3))
         late = make_claim(next_review_due=days(-2))
         make_claim(next_review_due=days(30))  # not due yet
-        make_claim(next_review_due=days(-2), article=make_article(status="draft", published_on=None))
+        make_claim(
+            next_review_due=days(-2), article=make_article(status="draft", published_on=None)
+        )
         reminders.reminders_ledger()
         reminders.reminders_ledger()
         self.assertEqual(
@@ -82,7 +84,9 @@ class ReminderDigestTests(TestCase):
         self.assertIn(claim.code, mail.outbox[0].body)
 
     def test_digest_has_text_and_html_with_review_links(self):
-        soon = make_claim(next_review_due=days(2), assigned_editor=self.ada, statement="Soon & <b>due</b>")
+        soon = make_claim(
+            next_review_due=days(2), assigned_editor=self.ada, statement="Soon & <b>due</b>"
+        )
         late = make_claim(next_review_due=days(-3), assigned_editor=self.ada)
         reminders.reminders_run()
         (message,) = mail.outbox
@@ -143,7 +147,9 @@ class ReminderDigestTests(TestCase):
         reminder = Reminder.objects.get()
         self.assertIsNone(reminder.sent_at)
         delivery = ReminderDelivery.objects.get()
-        self.assertEqual((delivery.claimed_at, delivery.claim_token, delivery.attempts), (None, "", 1))
+        self.assertEqual(
+            (delivery.claimed_at, delivery.claim_token, delivery.attempts), (None, "", 1)
+        )
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             self.assertEqual(reminders.reminders_run(), {"sent": 1, "failed": 0})
         self.assertEqual(len(mail.outbox), 1)

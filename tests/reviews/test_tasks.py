@@ -114,7 +114,9 @@ class OutboxTests(TestCase):
         with eager(), self.captureOnCommitCallbacks(execute=True):
             with transaction.atomic():
                 dissent = make_dissent(self.claim)
-                notifications.notify_editors(event=notifications.DISSENT_RECEIVED, object_id=dissent.pk)
+                notifications.notify_editors(
+                    event=notifications.DISSENT_RECEIVED, object_id=dissent.pk
+                )
         (message,) = mail.outbox
         self.assertEqual(message.to, ["ada@example.org"])
         self.assertEqual(message.subject, f"[Vigil] New dissent on {self.claim.code}")
@@ -187,14 +189,18 @@ class TestOnRealWorker:
         assert sorted(m.to[0] for m in mailoutbox) == ["ada@example.org", "bo@example.org"]
         assert not Reminder.objects.filter(sent_at__isnull=True).exists()
 
-    def test_failing_smtp_is_retried_with_backoff_and_sent_once(self, editors, worker, mailoutbox, settings):
+    def test_failing_smtp_is_retried_with_backoff_and_sent_once(
+        self, editors, worker, mailoutbox, settings
+    ):
         from tests.reviews.mail_backends import FlakyBackend
 
         settings.EMAIL_BACKEND = "tests.reviews.mail_backends.FlakyBackend"
         settings.VIGIL = {**settings.VIGIL, "SEND_RETRY_BASE_SECONDS": 1}
         FlakyBackend.failures_left = 2
         with time_machine.travel(NOW, tick=True):
-            make_claim(next_review_due=TODAY + datetime.timedelta(days=2), assigned_editor=editors[0])
+            make_claim(
+                next_review_due=TODAY + datetime.timedelta(days=2), assigned_editor=editors[0]
+            )
             tasks.reminders_run.delay()
             assert wait_until(lambda: ReminderDelivery.objects.filter(attempts__gte=1).exists())
             assert Reminder.objects.get().sent_at is None  # failed: not marked sent
@@ -264,7 +270,10 @@ def test_sender_killed_mid_send_leaves_no_claim_unannounced_and_none_twice(tmp_p
     env.pop("REDIS_URL", None)
     crashed = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "send_reminders"],
-        env=env, cwd=ROOT, capture_output=True, timeout=60,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
     )
     assert crashed.returncode == 17, crashed.stderr.decode()[-2000:]
     leased = ReminderDelivery.objects.filter(claimed_at__isnull=False, sent_at__isnull=True)
@@ -281,7 +290,9 @@ def test_sender_killed_mid_send_leaves_no_claim_unannounced_and_none_twice(tmp_p
     for message in mail.outbox:
         for claim in claims:
             if claim.code in message.body:
-                announced[(message.to[0], claim.code)] = announced.get((message.to[0], claim.code), 0) + 1
+                announced[(message.to[0], claim.code)] = (
+                    announced.get((message.to[0], claim.code), 0) + 1
+                )
     assert announced == {(user.email, claim.code): 1 for user in (ada, bo) for claim in claims}
     assert not Reminder.objects.filter(sent_at__isnull=True).exists()
 
