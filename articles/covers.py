@@ -33,6 +33,15 @@ def cover_renditions_make(*, article_id):
     return manifest
 
 
+def covers_without_renditions():
+    """IDs of live and draft articles whose cover has no renditions yet (the
+    broker was down when it was saved, or the task failed)."""
+    from .models import Article
+
+    rows = Article.objects.exclude(cover="").exclude(status="retired").values_list("pk", "cover")
+    return [pk for pk, name in rows.iterator() if not default_storage.exists(manifest_path(name))]
+
+
 def cover_sources(cover):
     """The renditions of `cover` for <picture>, or None (show the original).
     Read from the cache; a miss reads the manifest file once."""

@@ -14,6 +14,17 @@ def cover_renditions_make(article_id):
     return covers.cover_renditions_make(article_id=article_id)
 
 
+@shared_task(
+    name="articles.cover_renditions_sweep", acks_late=True, soft_time_limit=240, time_limit=300
+)
+def cover_renditions_sweep():
+    """Catch up on covers saved while the broker was down."""
+    missing = covers.covers_without_renditions()
+    for article_id in missing:
+        cover_renditions_make.delay(article_id)
+    return len(missing)
+
+
 def cover_renditions_queue(article):
     """After the saving transaction commits, make the renditions of the article's cover."""
     from vigil.celery import enqueue_quietly

@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Notifications the broker missed (it was down when the request committed).
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
+    # Cover renditions the broker missed.
+    "cover-renditions-sweep": {
+        "task": "articles.cover_renditions_sweep",
+        "schedule": crontab(minute=35),
+    },
 }
 # A leased reminder or notice whose sender died is sent again after this long
 # (longer than any send task's time limit, so a live sender is never overtaken).

@@ -90,6 +90,16 @@ class RenditionTests(MediaRootMixin, TestCase):
             article = make_article(cover=upload("new.jpg", image_bytes("JPEG")))
         self.assertIsNotNone(manifest_for(article.cover))
 
+    def test_sweep_catches_up_on_covers_saved_while_the_broker_was_down(self):
+        from articles.tasks import cover_renditions_sweep
+
+        article = make_article(cover=upload("missed.jpg", image_bytes("JPEG", size=(600, 400))))
+        make_article()  # no cover: nothing to make
+        self.assertIsNone(manifest_for(article.cover))  # its on_commit never ran
+        self.assertEqual(cover_renditions_sweep(), 1)
+        self.assertIsNotNone(manifest_for(article.cover))
+        self.assertEqual(cover_renditions_sweep(), 0)
+
     def test_page_include_shows_picture_with_srcsets_and_alt(self):
         with self.captureOnCommitCallbacks(execute=True):
             article = make_article(
