@@ -122,6 +122,8 @@ def outbox_deliver_now(*, message_id, now=None):
         mine.update(sent_at=timezone.now(), last_error="nothing to send")
         return False
     subject, body = described
+    # Titles come from people: a stray newline would make every retry fail (BadHeaderError).
+    subject = " ".join(subject.split())
     try:
         send_mass_mail(
             [

@@ -149,6 +149,16 @@ class OutboxTests(TestCase):
             self.assertEqual(notifications.outbox_drain(), (0, 0))
         self.assertEqual(len(mail.outbox), 1)
 
+    def test_newline_in_a_title_does_not_jam_the_outbox(self):
+        from corrections.models import ErrorReport
+
+        self.claim.article.title = "Two\nlines"
+        self.claim.article.save()
+        report = ErrorReport.objects.create(article=self.claim.article, what_is_wrong="Typo.")
+        notifications.notify_editors(event="error_report_received", object_id=report.pk)
+        self.assertEqual(notifications.outbox_drain(), (1, 0))
+        self.assertEqual(mail.outbox[0].subject, "[Vigil] Error reported in “Two lines”")
+
     def test_error_report_notice_names_the_article(self):
         from corrections.models import ErrorReport
 
