@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from .rendering import reading_minutes, render_markdown
+from .renditions import validate_cover
 
 
 class PillarQuerySet(models.QuerySet):
@@ -97,7 +98,7 @@ class Article(models.Model):
     body_markdown = models.TextField("body (Markdown)")
     body_html = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
-    cover = models.ImageField(upload_to="covers/%Y/", blank=True)
+    cover = models.ImageField(upload_to="covers/%Y/", blank=True, validators=[validate_cover])
     cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     pillar = models.ForeignKey(

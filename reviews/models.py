@@ -126,3 +126,54 @@ class EditorPreference(models.Model):
 
     def __str__(self):
         return f"Reminder preferences of {self.user}"
+
+
+class ReminderDelivery(models.Model):
+    """One reminder owed to one editor. The digest sender claims rows with a
+    conditional UPDATE (a lease), sends, then marks them sent; a sender that
+    dies leaves a lease that expires, so the next run sends them instead."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "reminder deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "recipient"], name="one_delivery_per_reminder_recipient"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "sent_at"], name="delivery_recipient_unsent_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.reminder} to {self.recipient_id}"
+
+
+class OutboxMessage(models.Model):
+    """A notification to editors, written in the caller's transaction so it is
+    never lost; delivered after commit by a task, or by the periodic drain when
+    the broker was down."""
+
+    event = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_unsent_idx")]
+
+    def __str__(self):
+        return f"{self.event} {self.object_id} ({'sent' if self.sent_at else 'pending'})"

@@ -1,15 +1,156 @@
 """Telling editors that something arrived (new dissent, a new error report).
 
-Callers use notify_editors() inside their transaction; the reminders issue
-makes it durable (an outbox drained by the periodic job) so no request ever
-waits on the broker.
+Callers use notify_editors() inside their transaction. It writes an
+OutboxMessage in that same transaction (so the notice commits or rolls back
+with the dissent or report), and after commit tries to hand it to the worker.
+If the broker is down the request does not wait: the periodic drain
+(reviews.tasks.outbox_drain) delivers whatever is still unsent.
 """
 
+import datetime
 import logging
+import uuid
+from functools import partial
+
+from django.apps import apps
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
+DISSENT_RECEIVED = "dissent_received"
+ERROR_REPORT_RECEIVED = "error_report_received"
+
 
 def notify_editors(*, event, object_id):
-    # Placeholder until the Celery issue lands its outbox: log only.
-    logger.info("editors to be notified: %s %s", event, object_id)
+    """Record that editors must hear of `event` about `object_id`; call inside
+    the transaction that created the object."""
+    message = OutboxMessage.objects.create(event=event, object_id=str(object_id))
+    transaction.on_commit(partial(outbox_enqueue, message_id=message.pk))
+    return message
+
+
+def outbox_enqueue(*, message_id):
+    """Hand one message to the worker. Never raises: the drain is the safety net."""
+    from vigil.celery import enqueue_quietly
+
+    from .tasks import outbox_deliver
+
+    # Redis may be down: never let a reader's dissent wait on the broker.
+    enqueue_quietly(outbox_deliver, inline=outbox_deliver_now, message_id=message_id)
+
+
+def _desk_url(name, fallback="/desk/"):
+    try:
+        path = reverse(name)
+    except NoReverseMatch:
+        path = fallback
+    return f"{settings.SITE_URL}{path}"
+
+
+def _describe(message):
+    """Subject and body of the e-mail for one outbox message."""
+    event = message.event.lower()
+    if "dissent" in event:
+        dissent = (
+            apps.get_model("dissent", "Dissent")
+            .objects.select_related("claim")
+            .filter(pk=message.object_id)
+            .first()
+        )
+        if dissent is None:
+            return None
+        subject = f"New dissent on {dissent.claim.code}"
+        body = (
+            f"A reader sent dissent on {dissent.claim.code}:\n"
+            f"  {dissent.claim.statement}\n\n"
+            f"Argument (as sent, first 500 characters):\n{dissent.argument[:500]}\n\n"
+            f"Weigh it: {_desk_url('dissent:moderation')}\n"
+        )
+        return subject, body
+    if "error" in event:
+        report = (
+            apps.get_model("corrections", "ErrorReport")
+            .objects.select_related("article")
+            .filter(pk=message.object_id)
+            .first()
+        )
+        if report is None:
+            return None
+        subject = f"Error reported in “{report.article.title}”"
+        body = (
+            f"A reader reported a factual error in “{report.article.title}”:\n\n"
+            f"{report.what_is_wrong[:500]}\n\n"
+            f"Look at it: {_desk_url('dissent:moderation')}\n"
+        )
+        return subject, body
+    return f"Vigil: {message.event}", f"{message.event}: {message.object_id}\n"
+
+
+def _unleased(now):
+    lease = datetime.timedelta(seconds=settings.VIGIL.get("REMINDER_LEASE_SECONDS", 15 * 60))
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease)
+
+
+def outbox_deliver_now(*, message_id, now=None):
+    """Send one outbox message to every editor, at most once: lease it with a
+    conditional UPDATE, send, mark sent. Returns True if this call sent it.
+    A send failure gives the lease back and re-raises."""
+    from .reminders import editors
+
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    leased = (
+        OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True)
+        .filter(_unleased(now))
+        .update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
+    )
+    if not leased:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    mine = OutboxMessage.objects.filter(pk=message_id, claim_token=token)
+    described = _describe(message)
+    recipients = list(editors().values_list("email", flat=True))
+    if described is None or not recipients:
+        # The object is gone or nobody can be told: nothing to send, ever.
+        mine.update(sent_at=timezone.now(), last_error="nothing to send")
+        return False
+    subject, body = described
+    # Titles come from people: a stray newline would make every retry fail (BadHeaderError).
+    subject = " ".join(subject.split())
+    try:
+        send_mass_mail(
+            [
+                (f"[{settings.VIGIL['PUBLICATION_NAME']}] {subject}", body, None, [to])
+                for to in recipients
+            ]
+        )
+    except Exception as exc:
+        mine.update(claimed_at=None, claim_token="", last_error=repr(exc)[:500])
+        raise
+    mine.update(sent_at=timezone.now(), last_error="")
+    return True
+
+
+def outbox_pending(*, now=None):
+    now = now or timezone.now()
+    return OutboxMessage.objects.filter(sent_at__isnull=True).filter(_unleased(now))
+
+
+def outbox_drain(*, now=None, limit=500):
+    """Deliver what is still unsent (the broker was down, or a send failed).
+    Returns (sent, failed)."""
+    sent = failed = 0
+    for message_id in list(outbox_pending(now=now).values_list("pk", flat=True)[:limit]):
+        try:
+            sent += bool(outbox_deliver_now(message_id=message_id))
+        except Exception:
+            failed += 1
+            logger.warning("outbox message %s failed; will retry", message_id, exc_info=True)
+    return sent, failed

@@ -14,4 +14,5 @@ urlpatterns = [
         views.trigger_fire_view,
         name="trigger_fire",
     ),
+    path("desk/preferences/", views.preferences, name="preferences"),
 ]

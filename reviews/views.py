@@ -12,6 +12,8 @@ from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
 from vigil.roles import editor_required
 
 from .forms import AssignForm, QueueFilterForm, ReviewForm, TriggerFireForm
+from .models import EditorPreference
+from .preferences import EditorPreferenceForm, editor_preference_save
 from .services import ReviewConflict, review_record
 
 QUEUE_PAGE_SIZE = 25
@@ -183,3 +185,21 @@ def assign(request, code):
     who = (editor.get_full_name() or editor.get_username()) if editor else "nobody (everyone's)"
     messages.success(request, f"{claim.code} assigned to {who}.")
     return redirect("reviews:review", code=claim.code)
+
+
+@editor_required
+def preferences(request):
+    """Pause reminders or choose the hour of the digest."""
+    current = EditorPreference.objects.filter(user=request.user).first() or EditorPreference(
+        user=request.user
+    )
+    form = EditorPreferenceForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        editor_preference_save(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your reminder settings are saved.")
+        return redirect("reviews:preferences")
+    return render(
+        request,
+        "reviews/preferences.html",
+        {"form": form, "preference": current, "due_soon_days": settings.VIGIL["DUE_SOON_DAYS"]},
+    )

@@ -153,7 +153,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_TIMEZONE = "UTC"
 
 # --- Publication -------------------------------------------------------------
 
@@ -190,6 +189,34 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
+
+# --- Background schedule -----------------------------------------------------
+
+from celery.schedules import crontab  # noqa: E402
+
+# Beat reads the publication's clock, so "midnight" is the readers' midnight.
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Claims entering "due soon" or overdue: one digest per editor (reviews/reminders.py).
+    "reminders-hourly": {"task": "reviews.reminders_run", "schedule": crontab(minute=5)},
+    # Countdowns turn over: record newly overdue claims, refresh cached pages.
+    "countdowns-midnight": {
+        "task": "reviews.countdowns_turn_over",
+        "schedule": crontab(minute=0, hour=0),
+    },
+    # Notifications the broker missed (it was down when the request committed).
+    "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
+    # Cover renditions the broker missed.
+    "cover-renditions-sweep": {
+        "task": "articles.cover_renditions_sweep",
+        "schedule": crontab(minute=35),
+    },
+}
+# A leased reminder or notice whose sender died is sent again after this long
+# (longer than any send task's time limit, so a live sender is never overtaken).
+VIGIL["REMINDER_LEASE_SECONDS"] = int(env("VIGIL_REMINDER_LEASE_SECONDS", str(15 * 60)))
+# A failed send is retried after this, then twice as long each time (≤ 30 min).
+VIGIL["SEND_RETRY_BASE_SECONDS"] = int(env("VIGIL_SEND_RETRY_BASE_SECONDS", "30"))
 
 # --- Static and media --------------------------------------------------------
 

@@ -1,0 +1,280 @@
+"""
+The reminder job: e-mail each editor one digest of the claims entering "due
+soon" and the claims that became overdue, announcing each due date once per
+stage however often the job runs, retries or runs twice at once.
+
+Three steps, each safe to repeat:
+
+1. ledger   scan claims by the indexed due date, in chunks, and insert one
+            Reminder per claim, due date and stage (the unique constraint
+            makes a second insert a no-op);
+2. fan out  owe each unsent reminder to its editor (unassigned claims, and
+            claims of an editor who paused reminders, to every editor);
+3. send     per editor: lease the owed rows with a conditional UPDATE, send
+            one digest, then mark them sent. A failed send gives the lease
+            back; a sender that dies leaves a lease that expires, and the
+            next run sends those rows. Nothing is marked sent before the mail
+            server has taken the message.
+
+Celery beat runs it hourly (reviews.tasks.reminders_run); the management
+command send_reminders runs the same job for those who prefer cron.
+"""
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from claims.models import Claim
+from vigil.roles import ADMINS, EDITORS
+
+from .models import EditorPreference, Reminder, ReminderDelivery
+from .scheduling import Countdown
+
+logger = logging.getLogger(__name__)
+
+SCAN_CHUNK_SIZE = 2000
+
+
+def lease_seconds():
+    # Longer than the task's hard time limit, so a live sender is never overtaken.
+    return settings.VIGIL.get("REMINDER_LEASE_SECONDS", 15 * 60)
+
+
+def review_url(claim):
+    return f"{settings.SITE_URL}/desk/claims/{claim.code}/review/"
+
+
+# --- 1. ledger ---------------------------------------------------------------
+
+
+def ledger_scan(claims, *, stage):
+    """(claim id, due date) of the claims in `claims` not yet in the ledger for
+    `stage`: read through the due-date index, unordered, nothing else loaded."""
+    already = Reminder.objects.filter(
+        claim=OuterRef("pk"), due_on=OuterRef("next_review_due"), stage=stage
+    )
+    return claims.filter(~Exists(already)).order_by().values_list("pk", "next_review_due")
+
+
+def _ledger_stage(claims, *, stage, chunk_size):
+    """Insert a Reminder for each claim in `claims` that has none for its due
+    date and stage. Reads in chunks so memory does not grow with the table."""
+    rows = ledger_scan(claims, stage=stage).iterator(chunk_size=chunk_size)
+    created = 0
+    batch = []
+    for claim_id, due_on in rows:
+        batch.append(Reminder(claim_id=claim_id, due_on=due_on, stage=stage))
+        if len(batch) >= chunk_size:
+            created += len(Reminder.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    if batch:
+        created += len(Reminder.objects.bulk_create(batch, ignore_conflicts=True))
+    return created
+
+
+def reminders_ledger(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
+    """Step 1: record the claims that entered "due soon" or became overdue.
+    Returns how many ledger rows were scanned in (an upper bound on new rows)."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.VIGIL["DUE_SOON_DAYS"])
+    claims = Claim.objects.active()
+    overdue = _ledger_stage(
+        claims.overdue(on=today), stage=Reminder.Stage.OVERDUE, chunk_size=chunk_size
+    )
+    due_soon = _ledger_stage(
+        claims.filter(next_review_due__gte=today, next_review_due__lte=horizon),
+        stage=Reminder.Stage.DUE_SOON,
+        chunk_size=chunk_size,
+    )
+    return {"overdue": overdue, "due_soon": due_soon}
+
+
+# --- 2. fan out --------------------------------------------------------------
+
+
+def editors():
+    """Active editors and admins with an e-mail address."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name__in=[EDITORS, ADMINS]) | Q(is_superuser=True))
+        .exclude(email="")
+        .distinct()
+    )
+
+
+def _paused_ids():
+    return set(
+        EditorPreference.objects.filter(reminders_paused=True).values_list("user_id", flat=True)
+    )
+
+
+def reminders_pending():
+    """Unsent reminders still true: the claim is live and still due on that date."""
+    return Reminder.objects.filter(
+        sent_at__isnull=True,
+        due_on=F("claim__next_review_due"),
+        claim__article__status="published",
+    )
+
+
+def reminders_fan_out(*, chunk_size=SCAN_CHUNK_SIZE):
+    """Step 2: owe each pending reminder to its editor. A claim whose editor
+    left or paused reminders goes to every editor, so none goes unannounced."""
+    editor_ids = set(editors().values_list("pk", flat=True))
+    active_ids = editor_ids - _paused_ids()
+    rows = (
+        reminders_pending()
+        .values_list("pk", "claim__assigned_editor_id")
+        .iterator(chunk_size=chunk_size)
+    )
+    batch = []
+    for reminder_id, assigned_id in rows:
+        recipients = [assigned_id] if assigned_id in active_ids else sorted(active_ids)
+        batch.extend(ReminderDelivery(reminder_id=reminder_id, recipient_id=r) for r in recipients)
+        if len(batch) >= chunk_size:
+            ReminderDelivery.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        ReminderDelivery.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+# --- 3. send -----------------------------------------------------------------
+
+
+def _owed(recipient_id):
+    return ReminderDelivery.objects.filter(
+        recipient_id=recipient_id,
+        sent_at__isnull=True,
+        reminder__due_on=F("reminder__claim__next_review_due"),
+        reminder__claim__article__status="published",
+    )
+
+
+def _unleased(now):
+    return Q(claimed_at__isnull=True) | Q(
+        claimed_at__lt=now - datetime.timedelta(seconds=lease_seconds())
+    )
+
+
+def digest_recipients(*, now=None):
+    """Editors owed a digest now: not paused, and this is their digest hour
+    (in the publication's time zone) or they chose none."""
+    now = now or timezone.now()
+    hour = timezone.localtime(now).hour
+    owed = ReminderDelivery.objects.filter(
+        recipient=OuterRef("pk"),
+        sent_at__isnull=True,
+        reminder__due_on=F("reminder__claim__next_review_due"),
+    ).filter(_unleased(now))
+    return list(
+        editors()
+        .filter(Exists(owed))
+        .exclude(editor_preference__reminders_paused=True)
+        .filter(
+            Q(editor_preference__isnull=True)
+            | Q(editor_preference__digest_hour__isnull=True)
+            | Q(editor_preference__digest_hour=hour)
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def digest_message(*, recipient, deliveries, today):
+    """The digest: overdue claims first, then due soon, each linking to its review form."""
+    by_claim = {}
+    for delivery in deliveries:
+        claim = delivery.reminder.claim
+        by_claim[claim.pk] = claim
+    claims = sorted(by_claim.values(), key=lambda c: (c.next_review_due, c.code))
+    items = [
+        {
+            "claim": claim,
+            "countdown": Countdown.between(today, claim.next_review_due),
+            "url": review_url(claim),
+            "assigned": claim.assigned_editor_id == recipient.pk,
+        }
+        for claim in claims
+    ]
+    context = {
+        "recipient": recipient,
+        "overdue": [i for i in items if i["countdown"].is_overdue],
+        "due_soon": [i for i in items if not i["countdown"].is_overdue],
+        "count": len(items),
+        "today": today,
+        "publication_name": settings.VIGIL["PUBLICATION_NAME"],
+        "preferences_url": f"{settings.SITE_URL}/desk/preferences/",
+    }
+    subject = f"{len(items)} claim{'s' if len(items) != 1 else ''} to review"
+    message = EmailMultiAlternatives(
+        subject=f"[{context['publication_name']}] {subject}",
+        body=render_to_string("reviews/email/digest.txt", context),
+        to=[recipient.email],
+    )
+    message.attach_alternative(render_to_string("reviews/email/digest.html", context), "text/html")
+    return message
+
+
+def digest_send(*, recipient_id, now=None):
+    """Send one editor the digest of what they are owed. Returns how many
+    claims it named (0 when another sender holds the rows or nothing is owed).
+    A send failure gives the lease back and re-raises, for the task to retry."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    # The conditional UPDATE is the claim: of two senders, only one gets each row.
+    leased = _owed(recipient_id).filter(_unleased(now))
+    ReminderDelivery.objects.filter(pk__in=list(leased.values_list("pk", flat=True))).filter(
+        _unleased(now), sent_at__isnull=True
+    ).update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
+    mine = ReminderDelivery.objects.filter(claim_token=token, sent_at__isnull=True)
+    deliveries = list(mine.select_related("reminder__claim__article", "recipient"))
+    if not deliveries:
+        return 0
+    recipient = deliveries[0].recipient
+    message = digest_message(
+        recipient=recipient, deliveries=deliveries, today=timezone.localdate(now)
+    )
+    try:
+        message.send()
+    except Exception:
+        mine.update(claimed_at=None, claim_token="")
+        logger.warning("reminder digest to %s failed; will retry", recipient_id, exc_info=True)
+        raise
+    with transaction.atomic():
+        sent_at = timezone.now()
+        mine.update(sent_at=sent_at)
+        unsent = ReminderDelivery.objects.filter(reminder=OuterRef("pk"), sent_at__isnull=True)
+        Reminder.objects.filter(
+            pk__in={d.reminder_id for d in deliveries}, sent_at__isnull=True
+        ).filter(~Exists(unsent)).update(sent_at=sent_at)
+    return len({d.reminder.claim_id for d in deliveries})
+
+
+def reminders_prepare(*, now=None):
+    """Steps 1 and 2; returns the editors to send a digest to now."""
+    now = now or timezone.now()
+    reminders_ledger(today=timezone.localdate(now))
+    reminders_fan_out()
+    return digest_recipients(now=now)
+
+
+def reminders_run(*, now=None):
+    """The whole job inline (cron, the embedded default): prepare, then send
+    each digest; a failed send is logged and left for the next run."""
+    now = now or timezone.now()
+    sent = failed = 0
+    for recipient_id in reminders_prepare(now=now):
+        try:
+            if digest_send(recipient_id=recipient_id, now=now):
+                sent += 1
+        except Exception:
+            failed += 1
+    return {"sent": sent, "failed": failed}

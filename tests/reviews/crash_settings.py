@@ -1,0 +1,5 @@
+"""Test settings for a subprocess whose mail backend kills it mid-send."""
+
+from tests.settings import *  # noqa: F403
+
+EMAIL_BACKEND = "tests.reviews.mail_backends.CrashingBackend"
