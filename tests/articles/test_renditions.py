@@ -121,7 +121,7 @@ class RenditionTests(MediaRootMixin, TestCase):
             Context({"article": article})
         )
         self.assertNotIn("<picture>", html)
-        self.assertIn(f'src="{article.cover.url}" alt="Later"', html)
+        self.assertIn(f'src="{article.cover.url}" width="2000" height="1000" alt="Later"', html)
 
 
 @override_settings(MAX_IMAGE_PIXELS=40_000_000)
