@@ -2,4 +2,4 @@
 
 from tests.settings import *  # noqa: F403
 
-EMAIL_BACKEND = "tests.reviews.mail_backends.CrashingBackend"
+MAILERS = {"default": {"BACKEND": "tests.reviews.mail_backends.CrashingBackend"}}

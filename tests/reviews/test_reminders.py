@@ -140,7 +140,7 @@ class ReminderDigestTests(TestCase):
             reminders.reminders_run()
         self.assertEqual(len(digests_to("ada@example.org")), 1)
 
-    @override_settings(EMAIL_BACKEND="tests.reviews.mail_backends.FailingBackend")
+    @override_settings(MAILERS={"default": {"BACKEND": "tests.reviews.mail_backends.FailingBackend"}})
     def test_failed_send_leaves_reminders_unsent_and_the_next_run_retries(self):
         make_claim(next_review_due=days(1), assigned_editor=self.ada)
         self.assertEqual(reminders.reminders_run(), {"sent": 0, "failed": 1})
@@ -150,7 +150,7 @@ class ReminderDigestTests(TestCase):
         self.assertEqual(
             (delivery.claimed_at, delivery.claim_token, delivery.attempts), (None, "", 1)
         )
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}):
             self.assertEqual(reminders.reminders_run(), {"sent": 1, "failed": 0})
         self.assertEqual(len(mail.outbox), 1)
         reminder.refresh_from_db()
@@ -204,7 +204,7 @@ class ReminderDigestTests(TestCase):
 
 @time_machine.travel(NOW, tick=False)
 class SendRemindersCommandTests(TestCase):
-    @override_settings(EMAIL_BACKEND="tests.reviews.mail_backends.FailingBackend")
+    @override_settings(MAILERS={"default": {"BACKEND": "tests.reviews.mail_backends.FailingBackend"}})
     def test_failed_sends_make_the_command_fail_for_cron(self):
         from django.core.management.base import CommandError
 

@@ -135,7 +135,7 @@ class OutboxTests(TestCase):
         self.assertFalse(OutboxMessage.objects.exists())
         self.assertEqual(mail.outbox, [])
 
-    @override_settings(EMAIL_BACKEND="tests.reviews.mail_backends.FailingBackend")
+    @override_settings(MAILERS={"default": {"BACKEND": "tests.reviews.mail_backends.FailingBackend"}})
     def test_mail_server_down_keeps_the_notice_for_the_drain(self):
         with eager(), self.captureOnCommitCallbacks(execute=True):
             with transaction.atomic():
@@ -144,7 +144,7 @@ class OutboxTests(TestCase):
         notice = OutboxMessage.objects.get()
         self.assertIsNone(notice.sent_at)
         self.assertIn("mail server is down", notice.last_error)
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}):
             self.assertEqual(notifications.outbox_drain(), (1, 0))
             self.assertEqual(notifications.outbox_drain(), (0, 0))
         self.assertEqual(len(mail.outbox), 1)
@@ -204,7 +204,7 @@ class TestOnRealWorker:
     ):
         from tests.reviews.mail_backends import FlakyBackend
 
-        settings.EMAIL_BACKEND = "tests.reviews.mail_backends.FlakyBackend"
+        settings.MAILERS = {"default": {"BACKEND": "tests.reviews.mail_backends.FlakyBackend"}}
         settings.VIGIL = {**settings.VIGIL, "SEND_RETRY_BASE_SECONDS": 1}
         FlakyBackend.failures_left = 2
         with time_machine.travel(NOW, tick=True):
@@ -314,7 +314,7 @@ def test_two_jobs_at_once_send_each_editor_one_digest(settings, mailoutbox):
     conditional UPDATE gives each row to one of them only."""
     import threading
 
-    settings.EMAIL_BACKEND = "tests.reviews.mail_backends.SlowLocmemBackend"
+    settings.MAILERS = {"default": {"BACKEND": "tests.reviews.mail_backends.SlowLocmemBackend"}}
     make_editor(username="ada")
     make_editor(username="bo")
     for days in (-3, 1, 2):
