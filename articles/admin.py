@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import transaction
 
+from vigil.admin import ReadOnlyAdmin
 from vigil.freshness import content_changed
 from vigil.roles import is_admin
 
@@ -76,7 +77,7 @@ class ArticleAdmin(ReaderVisibleAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(ReadOnlyAdmin):
     """Kept texts of rewritten articles: read-only history."""
 
     list_display = ["title", "article", "replaced_on"]
@@ -84,18 +85,9 @@ class RevisionAdmin(admin.ModelAdmin):
     search_fields = ["title", "article__title"]
     date_hierarchy = "replaced_on"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Rewrite)
-class RewriteAdmin(admin.ModelAdmin):
+class RewriteAdmin(ReadOnlyAdmin):
     """Rewrites are decided in the editor desk's sign-off queue; here they are read."""
 
     list_display = ["article", "status", "drafted_by", "created_at", "decided_by", "decided_at"]
@@ -109,14 +101,6 @@ class RewriteAdmin(admin.ModelAdmin):
 
     # Drafting, approving and rejecting are the desk's (they write the correction
     # log and keep the old text); the admin only shows the record.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Standing pages ("How this works"): admins edit them as Markdown. ---------

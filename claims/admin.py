@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from articles.admin import ReaderVisibleAdmin
+from vigil.admin import ReadOnlyAdmin
 from vigil.freshness import content_changed
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
@@ -71,16 +72,7 @@ class EvidenceTriggerAdmin(ReaderVisibleAdmin):
 
 
 @admin.register(ClaimCodeCounter)
-class ClaimCodeCounterAdmin(admin.ModelAdmin):
+class ClaimCodeCounterAdmin(ReadOnlyAdmin):
     """Shown so admins can see where numbering stands; never edited (codes are never reused)."""
 
     list_display = ["prefix", "last_number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

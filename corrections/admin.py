@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from vigil.admin import ReadOnlyAdmin
 from .models import Amendment, CorrectionEntry, ErrorReport, SignOffRequest
 from .services import correction_entry_create
 
@@ -71,22 +72,13 @@ class CorrectionEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignOffRequest)
-class SignOffRequestAdmin(admin.ModelAdmin):
+class SignOffRequestAdmin(ReadOnlyAdmin):
     """Sign-off requests are answered in the desk's sign-off queue."""
 
     list_display = ["entry", "addressed_to", "created_at", "answered_at"]
     list_filter = [("answered_at", admin.EmptyFieldListFilter), "addressed_to"]
     search_fields = ["question", "answer", "entry__article__title"]
     list_select_related = ["entry", "addressed_to"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ErrorReport)

@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 
+from vigil.admin import ReadOnlyAdmin
 from .models import Dissent
 from .services import DissentAlreadyWeighed, dissent_reject, dissent_weigh
 
 
 @admin.register(Dissent)
-class DissentAdmin(admin.ModelAdmin):
+class DissentAdmin(ReadOnlyAdmin):
     """Read-only: dissent is weighed on the desk (or here) through the same services."""
 
     list_display = ["claim", "status", "received_at", "name", "consent_to_credit"]
@@ -15,14 +16,6 @@ class DissentAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     actions = ["weigh_not_material", "reject_as_spam"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _each(self, request, queryset, action, done):
         count = 0

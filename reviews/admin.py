@@ -1,17 +1,8 @@
 from django.contrib import admin
 
+from vigil.admin import ReadOnlyAdmin
+
 from .models import EditorPreference, Reminder, Review
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Review)
