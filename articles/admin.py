@@ -99,9 +99,6 @@ class RewriteAdmin(ReadOnlyAdmin):
         "created_at", "decided_by", "decided_at", "decision_reason",
     ]
 
-    # Drafting, approving and rejecting are the desk's (they write the correction
-    # log and keep the old text); the admin only shows the record.
-
 
 # --- Standing pages ("How this works"): admins edit them as Markdown. ---------
 @admin.register(Page)
