@@ -4,17 +4,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from claims.models import Claim, EvidenceTrigger
 from corrections.models import CorrectionEntry
+from vigil.pagecache import public_page
 
 from .models import Article, Pillar, Section
 
 HOME_ARTICLE_COUNT = 12
 
 
+@public_page
 def home(request):
     articles = Article.objects.for_listing()[:HOME_ARTICLE_COUNT]
     return render(request, "articles/home.html", {"articles": articles})
 
 
+@public_page
 def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.select_related("section", "pillar", "redirect_to").prefetch_related(
@@ -57,17 +60,20 @@ def article_detail(request, slug):
     return render(request, "articles/article_detail.html", context)
 
 
+@public_page
 def pillar_detail(request, slug):
     pillar = get_object_or_404(Pillar, slug=slug)
     articles = Article.objects.for_listing().filter(pillar=pillar)
     return render(request, "articles/pillar_detail.html", {"pillar": pillar, "articles": articles})
 
 
+@public_page
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     articles = Article.objects.for_listing().filter(section=section)
     return render(request, "articles/section_detail.html", {"section": section, "articles": articles})
 
 
+@public_page
 def how_this_works(request):
     return render(request, "articles/how_this_works.html")

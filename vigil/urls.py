@@ -2,8 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from .health import healthz
+
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("articles.urls")),
