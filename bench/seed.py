@@ -122,8 +122,9 @@ def seed(*, scale):
             (SELECT min(id) FROM articles_section) + i %% 8,
             (SELECT min(id) FROM articles_pillar) + i %% 20,
             CASE WHEN i %% 50 = 0 AND i <> %(articles)s THEN 'draft' ELSE 'published' END,
-            CURRENT_DATE - ((%(articles)s - i) * 3650 / %(articles)s),
-            CASE WHEN i %% 7 = 0 THEN CURRENT_DATE - ((%(articles)s - i) * 1000 / %(articles)s) END,
+            CURRENT_DATE - ((%(articles)s - i)::bigint * 3650 / %(articles)s)::int,
+            CASE WHEN i %% 7 = 0
+                 THEN CURRENT_DATE - ((%(articles)s - i)::bigint * 1000 / %(articles)s)::int END,
             'A. Writer', 'E. Ditor', NULL, NULL, NULL, now(), now()
         FROM generate_series(1, %(articles)s) AS i""", params)
 
@@ -142,7 +143,7 @@ def seed(*, scale):
             (ARRAY['holding', 'partial', 'not_holding'])[1 + c %% 3],
             30 + c %% 61,
             CASE WHEN c %% 10 <> 0 THEN CURRENT_DATE - (c %% 150) END,
-            CURRENT_DATE - 60 + (c * 7919) %% 151,
+            CURRENT_DATE - 60 + ((c::bigint * 7919) %% 151)::int,
             %(holding_md)s, %(holding_html)s,
             CASE WHEN c %% 4 = 0 THEN %(editor)s END,
             now(), now()

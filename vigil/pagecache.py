@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.utils.cache import get_conditional_response, has_vary_header, set_response_etag
 from django.utils.http import parse_http_date_safe
 
-from .freshness import content_version
+from .freshness import CONTENT_VERSION_KEY, content_version
 
 # content_version() changes on every edit; this only bounds memory use.
 PAGE_CACHE_SECONDS = 60 * 60
@@ -53,17 +53,32 @@ def public_page(view):
         if not _request_may_share_a_copy(request):
             return view(request, *args, **kwargs)
 
-        key = _page_key(request)
+        digest = _page_digest(request)
+        validators_key = f"vigil:page-validators:{digest}"
+        # One round trip for the content version and the copy's validators: a
+        # conditional GET that matches is answered without fetching the copy.
+        found = cache.get_many([CONTENT_VERSION_KEY, validators_key])
+        version = found.get(CONTENT_VERSION_KEY) or content_version()
+        validators = found.get(validators_key)
+        if validators and validators["version"] == version:
+            not_modified = _not_modified(request, validators)
+            if not_modified is not None:
+                return not_modified
+
+        key = f"vigil:page:{version}:{digest}"
         cached = cache.get(key)
         if cached is not None:
             return _answer_from_copy(request, cached)
 
         response = view(request, *args, **kwargs)
         if request.method == "GET" and _response_may_be_shared(request, response):
+            def keep(rendered):
+                _keep(key, validators_key, version, rendered)
+
             if hasattr(response, "render") and not response.is_rendered:
-                response.add_post_render_callback(lambda rendered: _keep(key, rendered))
+                response.add_post_render_callback(keep)
             else:
-                _keep(key, response)
+                keep(response)
                 response = get_conditional_response(
                     request,
                     etag=response.get("ETag"),
@@ -85,12 +100,11 @@ def _request_may_share_a_copy(request):
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def _page_key(request):
+def _page_digest(request):
     varying = "|".join(request.META.get(header, "") for header in KEYED_HEADERS)
     # The host is part of the key: absolute URLs in feeds and structured data use it.
     raw = f"{request.get_host()}|{request.get_full_path()}|{varying}"
-    digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"vigil:page:{content_version()}:{digest}"
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _response_may_be_shared(request, response):
@@ -117,10 +131,33 @@ def _response_may_be_shared(request, response):
     return not has_vary_header(response, "Cookie")
 
 
-def _keep(key, response):
+def _keep(key, validators_key, version, response):
     if not response.has_header("ETag"):
         set_response_etag(response)
-    cache.set(key, response, PAGE_CACHE_SECONDS)
+    validators = {
+        "version": version,
+        "etag": response.get("ETag"),
+        "last_modified": response.get("Last-Modified"),
+    }
+    cache.set_many({key: response, validators_key: validators}, PAGE_CACHE_SECONDS)
+
+
+def _not_modified(request, validators):
+    """A 304 from the validators alone, or None when the reader's copy is stale."""
+    if not (request.META.get("HTTP_IF_NONE_MATCH") or request.META.get("HTTP_IF_MODIFIED_SINCE")):
+        return None
+    response = get_conditional_response(
+        request,
+        etag=validators["etag"],
+        last_modified=parse_http_date_safe(validators["last_modified"] or ""),
+    )
+    if response is None or response.status_code != 304:
+        return None
+    response.headers["ETag"] = validators["etag"]
+    if validators["last_modified"]:
+        response.headers["Last-Modified"] = validators["last_modified"]
+    response.headers[CACHE_STATUS_HEADER] = "hit"
+    return response
 
 
 def _answer_from_copy(request, cached):
