@@ -197,6 +197,22 @@ class PageCacheTests(TestCase):
         self.assertEqual(response.status_code, 304)
         self.assertEqual(response["ETag"], etag)
 
+    def test_an_old_etag_gets_the_new_page_after_a_change(self):
+        etag = self.client.get(self.url)["ETag"]
+        self.article.title = "A corrected headline"
+        self.article.save()
+        content_changed()
+        response = self.client.get(self.url, headers={"if-none-match": etag})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "A corrected headline")
+        self.assertNotEqual(response["ETag"], etag)
+
+    def test_an_unchanged_page_still_answers_304_after_a_change_elsewhere(self):
+        etag = self.client.get(self.url)["ETag"]
+        content_changed()
+        response = self.client.get(self.url, headers={"if-none-match": etag})
+        self.assertEqual(response.status_code, 304)
+
     def test_htmx_requests_get_their_own_copy(self):
         self.client.get(self.url)
         response = self.client.get(self.url, headers={"hx-request": "true"})
