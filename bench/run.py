@@ -271,6 +271,8 @@ def measure_phase(args, env, port, page_list, page_cache):
                            **wrk(port, target, args.duration, args.connections))
                 print(f"  {page['name']:<40} {row['rps']:>8.1f} req/s  p95 {row['p95_ms']:>7.2f} ms",
                       flush=True)
+            # Other work on the machine skews every figure: say how busy it was.
+            row["load_1min"] = round(os.getloadavg()[0], 2)
             rows.append(row)
     finally:
         stop_server(process)
@@ -351,16 +353,18 @@ def goals(rows):
 
 
 def results_table(rows):
-    lines = ["| page | mode | URL | req/s | ratio to trivial | p50 ms | p95 ms | p99 ms | non-2xx/3xx |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| page | mode | URL | req/s | ratio to trivial | p50 ms | p95 ms | p99 ms | "
+             "non-2xx/3xx | load (1 min) |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
+        load = row.get("load_1min", "")
         if row.get("available"):
             lines.append(
                 f"| {row['page']} | {row['mode']} | `{row['url']}` | {row['rps']:.0f} | "
                 f"{row['ratio']:.2f} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | "
-                f"{row['p99_ms']:.1f} | {row['non_2xx_3xx']} |")
+                f"{row['p99_ms']:.1f} | {row['non_2xx_3xx']} | {load} |")
         else:
-            lines.append(f"| {row['page']} | {row['mode']} | not available | | | | | | |")
+            lines.append(f"| {row['page']} | {row['mode']} | not available | | | | | | | {load} |")
     return lines
 
 
