@@ -8,6 +8,7 @@ so the steady state is what readers pay).
 """
 
 import datetime
+from unittest import mock
 
 import pytest
 import time_machine
@@ -212,6 +213,29 @@ class PageCacheTests(TestCase):
         content_changed()
         response = self.client.get(self.url, headers={"if-none-match": etag})
         self.assertEqual(response.status_code, 304)
+
+    @override_settings(VIGIL_PAGE_CACHE_LOCAL_SECONDS=60)
+    def test_a_worker_answers_304_from_memory_and_sees_changes_after_the_interval(self):
+        from vigil import pagecache
+
+        pagecache.forget_local_state()
+        etag = self.client.get(self.url)["ETag"]
+        with mock.patch.object(pagecache, "cache", wraps=pagecache.cache) as shared_cache:
+            response = self.client.get(self.url, headers={"if-none-match": etag})
+        self.assertEqual(response.status_code, 304)
+        shared_cache.get.assert_not_called()
+
+        self.article.title = "A corrected headline"
+        self.article.save()
+        content_changed()
+        # Within the interval this worker still trusts the version it read...
+        self.assertEqual(self.client.get(self.url, headers={"if-none-match": etag}).status_code, 304)
+        # ...and once it has passed, it reads the new one.
+        pagecache._local_version["read_at"] -= 61
+        response = self.client.get(self.url, headers={"if-none-match": etag})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "A corrected headline")
+        pagecache.forget_local_state()
 
     def test_htmx_requests_get_their_own_copy(self):
         self.client.get(self.url)

@@ -17,10 +17,12 @@ only when it is a plain 200 that used neither the session nor a CSRF token and
 sets no cookie, so a page with a form is rendered afresh for every visitor and
 its token is never handed to someone else. Each kept copy carries an ETag (the
 view's own, or one computed from the content), so a conditional GET that
-matches is answered 304 from the cache without rendering anything.
+matches is answered 304 without rendering anything — from the worker's own
+memory when it has served that page under the current content version.
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -28,7 +30,7 @@ from django.core.cache import cache
 from django.utils.cache import get_conditional_response, has_vary_header, set_response_etag
 from django.utils.http import parse_http_date_safe
 
-from .freshness import CONTENT_VERSION_KEY, content_version
+from .freshness import content_version
 
 # content_version() changes on every edit; this only bounds memory use.
 PAGE_CACHE_SECONDS = 60 * 60
@@ -54,12 +56,10 @@ def public_page(view):
             return view(request, *args, **kwargs)
 
         digest = _page_digest(request)
-        validators_key = f"vigil:page-validators:{digest}"
-        # One round trip for the content version and the copy's validators: a
-        # conditional GET that matches is answered without fetching the copy.
-        found = cache.get_many([CONTENT_VERSION_KEY, validators_key])
-        version = found.get(CONTENT_VERSION_KEY) or content_version()
-        validators = found.get(validators_key)
+        version = _current_version()
+        # A conditional GET this process has already seen the page for is
+        # answered from memory: no cache round trip, no rendering.
+        validators = _local_validators.get(digest)
         if validators and validators["version"] == version:
             not_modified = _not_modified(request, validators)
             if not_modified is not None:
@@ -68,12 +68,14 @@ def public_page(view):
         key = f"vigil:page:{version}:{digest}"
         cached = cache.get(key)
         if cached is not None:
+            _remember_validators(digest, version, cached)
             return _answer_from_copy(request, cached)
 
         response = view(request, *args, **kwargs)
         if request.method == "GET" and _response_may_be_shared(request, response):
             def keep(rendered):
-                _keep(key, validators_key, version, rendered)
+                _keep(key, rendered)
+                _remember_validators(digest, version, rendered)
 
             if hasattr(response, "render") and not response.is_rendered:
                 response.add_post_render_callback(keep)
@@ -90,6 +92,43 @@ def public_page(view):
 
     wrapped.public_page = True
     return wrapped
+
+
+# Each worker process remembers, for VIGIL_PAGE_CACHE_LOCAL_SECONDS (1 s by
+# default), the content version it last read, and the validators (ETag,
+# Last-Modified) of the pages it served under it. A reader's conditional GET
+# then costs no round trip at all; the price is that for up to that second
+# after a change a worker may still answer "not modified" or serve the
+# previous copy. Set it to 0 to ask the cache every time.
+_local_version = {"version": None, "read_at": float("-inf")}
+_local_validators = {}
+LOCAL_VALIDATORS_MAX = 4096
+
+
+def _current_version():
+    ttl = getattr(settings, "VIGIL_PAGE_CACHE_LOCAL_SECONDS", 1.0)
+    now = time.monotonic()
+    if ttl > 0 and now - _local_version["read_at"] < ttl:
+        return _local_version["version"]
+    version = content_version()
+    _local_version.update(version=version, read_at=now)
+    return version
+
+
+def forget_local_state():
+    """Drop what this process remembers (tests; a process that just changed content)."""
+    _local_version.update(version=None, read_at=float("-inf"))
+    _local_validators.clear()
+
+
+def _remember_validators(digest, version, response):
+    if len(_local_validators) >= LOCAL_VALIDATORS_MAX:
+        _local_validators.clear()  # crude but bounded; refilled by the next requests
+    _local_validators[digest] = {
+        "version": version,
+        "etag": response.get("ETag"),
+        "last_modified": response.get("Last-Modified"),
+    }
 
 
 def _request_may_share_a_copy(request):
@@ -131,15 +170,10 @@ def _response_may_be_shared(request, response):
     return not has_vary_header(response, "Cookie")
 
 
-def _keep(key, validators_key, version, response):
+def _keep(key, response):
     if not response.has_header("ETag"):
         set_response_etag(response)
-    validators = {
-        "version": version,
-        "etag": response.get("ETag"),
-        "last_modified": response.get("Last-Modified"),
-    }
-    cache.set_many({key: response, validators_key: validators}, PAGE_CACHE_SECONDS)
+    cache.set(key, response, PAGE_CACHE_SECONDS)
 
 
 def _not_modified(request, validators):

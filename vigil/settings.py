@@ -166,6 +166,9 @@ CELERY_TIMEZONE = "UTC"
 # Whole public pages are cached for anonymous readers (vigil.pagecache); the
 # key holds vigil.freshness.content_version(), so an edit shows at once.
 VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
+# How long a worker trusts the content version it last read (seconds): a
+# change reaches every reader within this time; 0 asks Redis on every request.
+VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
 
 # --- Publication -------------------------------------------------------------
 
