@@ -300,3 +300,32 @@ class TestPageWithAFormIsNotShared:
     def test_page_that_touched_the_session_is_not_kept(self, client, form_page):
         client.get("/session/")
         assert CACHE_STATUS_HEADER not in client.get("/session/")
+
+
+@time_machine.travel(FROZEN, tick=False)
+class FragmentCacheTests(TestCase):
+    """Where the whole page is not shared (a signed-in editor, a reader with a
+    session), the article's claims and correction log are cached fragments,
+    keyed by the content version like whole pages."""
+
+    def setUp(self):
+        [self.article] = publish(articles=1, claims_each=2, entries_each=2)
+        self.client.force_login(make_editor())
+
+    def test_claims_fragment_is_reused_until_the_content_changes(self):
+        url = self.article.get_absolute_url()
+        claim = self.article.claims.get(is_primary=False)
+        self.client.get(url)
+        Claim.objects.filter(pk=claim.pk).update(statement="A reworded statement.")
+        self.assertNotContains(self.client.get(url), "A reworded statement.")
+        content_changed()
+        self.assertContains(self.client.get(url), "A reworded statement.")
+
+    def test_correction_log_fragment_follows_a_new_entry(self):
+        url = self.article.get_absolute_url()
+        self.client.get(url)
+        with self.captureOnCommitCallbacks(execute=True):
+            with transaction.atomic():
+                make_correction(article=self.article, text="Corrected the survey year.")
+                transaction.on_commit(content_changed)
+        self.assertContains(self.client.get(url), "Corrected the survey year.")

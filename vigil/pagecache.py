@@ -27,6 +27,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
 from django.utils.cache import get_conditional_response, has_vary_header, set_response_etag
 from django.utils.http import parse_http_date_safe
 
@@ -203,3 +204,14 @@ def _answer_from_copy(request, cached):
     )
     response.headers[CACHE_STATUS_HEADER] = "hit"
     return response
+
+
+def fragment_context(request):
+    """`content_version` for templates, for fragments cached where a whole page
+    cannot be (a page with a form, a signed-in editor's view of a public page):
+
+        {% load cache %}
+        {% cache 3600 article-log article.pk content_version %}…{% endcache %}
+
+    Lazy: a page without cached fragments never asks for it."""
+    return {"content_version": SimpleLazyObject(_current_version)}

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vigil.context_processors.site",
+                "vigil.pagecache.fragment_context",
             ],
         },
     },
