@@ -33,7 +33,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -100,7 +99,9 @@ def prepare_database(args, database):
     import psycopg
 
     with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
+        ).fetchone()
         scale = None
         if exists and not args.reseed:
             with psycopg.connect(f"{args.pg}/{database}") as conn:
@@ -269,8 +270,8 @@ def measure_phase(args, env, port, page_list, page_cache):
                 wrk(port, target, args.warmup, args.connections)
                 row.update(available=True, url=target["url"],
                            **wrk(port, target, args.duration, args.connections))
-                print(f"  {page['name']:<40} {row['rps']:>8.1f} req/s  p95 {row['p95_ms']:>7.2f} ms",
-                      flush=True)
+                print(f"  {page['name']:<40} {row['rps']:>8.1f} req/s  "
+                      f"p95 {row['p95_ms']:>7.2f} ms", flush=True)
             # Other work on the machine skews every figure: say how busy it was.
             row["load_1min"] = round(os.getloadavg()[0], 2)
             rows.append(row)
@@ -339,7 +340,9 @@ def goals(rows):
         row = next((r for r in rows if r["key"] == key and r["mode"] == mode), None)
         return row.get("ratio") if row else None
 
-    not_modified = [r for r in (ratio("not_modified", "cached"), ratio("not_modified", "uncached")) if r]
+    not_modified = [
+        r for r in (ratio("not_modified", "cached"), ratio("not_modified", "uncached")) if r
+    ]
     checks = [
         ("article, cached ≥ 0.5 of trivial", ratio("article", "cached"),
          GOALS["article_cached_ratio"]),

@@ -34,20 +34,13 @@ BODY_MARKDOWN = "\n\n".join(
     + [PARAGRAPH.format(n=900 + i) for i in range(8)]
 )
 
-LARGE_TABLES = (
-    "articles_article",
-    "claims_claim",
-    "reviews_review",
-    "corrections_correctionentry",
-)
-
-
 def _timed(timings, label, sql, params=None):
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(sql, params or {})
         rows = cursor.rowcount
-    timings.append({"step": label, "rows": rows, "seconds": round(time.perf_counter() - started, 2)})
+    seconds = round(time.perf_counter() - started, 2)
+    timings.append({"step": label, "rows": rows, "seconds": seconds})
     print(f"  {label:<34} {rows:>9} rows  {timings[-1]['seconds']:>7.2f} s", flush=True)
 
 
