@@ -333,10 +333,17 @@ def explain_pages(page_list, resolved):
                     table for table in LARGE_TABLES if f"Seq Scan on {table}" in plan
                 )
                 queries.append({"sql": sql, "plan": plan, "seq_scans_on_large_tables": seq_scans})
+            # What the database spends on the page, free of the machine's load on
+            # gunicorn and wrk: the fairest view of how a page grows with scale.
+            sql_ms = sum(
+                float(line.split(":")[1].split()[0])
+                for q in queries for line in q["plan"].splitlines()
+                if line.startswith("Execution Time:")
+            )
             report.append({"page": page["name"], "key": page["key"], "url": target["url"],
-                           "status": status, "queries": queries})
+                           "status": status, "queries": queries, "sql_ms": round(sql_ms, 2)})
             flagged = sum(1 for q in queries if q["seq_scans_on_large_tables"])
-            print(f"  {page['name']:<40} {len(queries):>3} queries, "
+            print(f"  {page['name']:<40} {len(queries):>3} queries, {sql_ms:7.2f} ms in SQL, "
                   f"{flagged} with a seq scan on a large table", flush=True)
     return report
 
@@ -442,6 +449,18 @@ def write_latest():
             met = "yes" if growth <= GOALS["p95_growth"] else "**no**"
             lines.append(f"| {row['page']} | {row['mode']} | {base['p95_ms']:.1f} | "
                          f"{row['p95_ms']:.1f} | {growth:.2f}× | {met} |")
+        small_sql = {p["key"]: p for p in runs[small]["explain"]}
+        lines += ["", f"## Database time per page (EXPLAIN ANALYZE, page cache off), "
+                  f"{small:,} against {large:,} articles", "",
+                  "| page | queries | SQL ms small | SQL ms large | seq scans on large tables |",
+                  "| --- | ---: | ---: | ---: | --- |"]
+        for page in runs[large]["explain"]:
+            base = small_sql.get(page["key"])
+            if base is None or "sql_ms" not in page or "sql_ms" not in base:
+                continue
+            scans = sorted({t for q in page["queries"] for t in q["seq_scans_on_large_tables"]})
+            lines.append(f"| {page['page']} | {len(page['queries'])} | {base['sql_ms']:.2f} | "
+                         f"{page['sql_ms']:.2f} | {', '.join(scans) or 'none'} |")
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
 
 
