@@ -209,7 +209,7 @@ STORAGES = {
         )
     },
 }
-# Hashed file names (the manifest) are cached for a year by whitenoise; the few
+# Hashed file names (the manifest) are cached "forever" (immutable) by whitenoise; the few
 # unhashed ones (favicon, robots.txt) for a day.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 24 * 60 * 60
 # Pillow refuses images above this many pixels (decompression bombs).
