@@ -17,8 +17,9 @@ only when it is a plain 200 that used neither the session nor a CSRF token and
 sets no cookie, so a page with a form is rendered afresh for every visitor and
 its token is never handed to someone else. Each kept copy carries an ETag (the
 view's own, or one computed from the content), so a conditional GET that
-matches is answered 304 without rendering anything — from the worker's own
-memory when it has served that page under the current content version.
+matches is answered 304 without rendering anything. A worker also keeps the
+pages it served in its own memory for as long as the content version it read
+(at most a second ago) stands, so a burst on one piece never leaves the process.
 """
 
 import hashlib
@@ -27,6 +28,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.functional import SimpleLazyObject
 from django.utils.cache import get_conditional_response, has_vary_header, set_response_etag
 from django.utils.http import parse_http_date_safe
@@ -58,25 +60,23 @@ def public_page(view):
 
         digest = _page_digest(request)
         version = _current_version()
-        # A conditional GET this process has already seen the page for is
-        # answered from memory: no cache round trip, no rendering.
-        validators = _local_validators.get(digest)
-        if validators and validators["version"] == version:
-            not_modified = _not_modified(request, validators)
-            if not_modified is not None:
-                return not_modified
+        # A page this worker has served under the current version is answered
+        # from its own memory: no cache round trip, no rendering.
+        local = _local_pages.get(digest)
+        if local and local["version"] == version:
+            return _not_modified(request, local) or _answer_from_copy(request, _rebuild(local))
 
         key = f"vigil:page:{version}:{digest}"
         cached = cache.get(key)
         if cached is not None:
-            _remember_validators(digest, version, cached)
+            _remember(digest, version, cached)
             return _answer_from_copy(request, cached)
 
         response = view(request, *args, **kwargs)
         if request.method == "GET" and _response_may_be_shared(request, response):
             def keep(rendered):
                 _keep(key, rendered)
-                _remember_validators(digest, version, rendered)
+                _remember(digest, version, rendered)
 
             if hasattr(response, "render") and not response.is_rendered:
                 response.add_post_render_callback(keep)
@@ -95,15 +95,16 @@ def public_page(view):
     return wrapped
 
 
-# Each worker process remembers, for VIGIL_PAGE_CACHE_LOCAL_SECONDS (1 s by
-# default), the content version it last read, and the validators (ETag,
-# Last-Modified) of the pages it served under it. A reader's conditional GET
-# then costs no round trip at all; the price is that for up to that second
-# after a change a worker may still answer "not modified" or serve the
-# previous copy. Set it to 0 to ask the cache every time.
+# Each worker process trusts the content version it last read for
+# VIGIL_PAGE_CACHE_LOCAL_SECONDS (1 s by default), and keeps in memory the
+# pages it served under that version (at most LOCAL_PAGES_MAX, each under
+# LOCAL_PAGE_MAX_BYTES). A burst of readers on one piece then costs no round
+# trip at all; the price is that for up to that second after a change a worker
+# may still serve the previous copy. Set it to 0 to ask the cache every time.
 _local_version = {"version": None, "read_at": float("-inf")}
-_local_validators = {}
-LOCAL_VALIDATORS_MAX = 4096
+_local_pages = {}
+LOCAL_PAGES_MAX = 200
+LOCAL_PAGE_MAX_BYTES = 512 * 1024
 
 
 def _current_version():
@@ -119,17 +120,28 @@ def _current_version():
 def forget_local_state():
     """Drop what this process remembers (tests; a process that just changed content)."""
     _local_version.update(version=None, read_at=float("-inf"))
-    _local_validators.clear()
+    _local_pages.clear()
 
 
-def _remember_validators(digest, version, response):
-    if len(_local_validators) >= LOCAL_VALIDATORS_MAX:
-        _local_validators.clear()  # crude but bounded; refilled by the next requests
-    _local_validators[digest] = {
+def _remember(digest, version, response):
+    if getattr(settings, "VIGIL_PAGE_CACHE_LOCAL_SECONDS", 1.0) <= 0:
+        return
+    if len(response.content) > LOCAL_PAGE_MAX_BYTES:
+        return
+    if len(_local_pages) >= LOCAL_PAGES_MAX:
+        _local_pages.clear()  # crude but bounded; the next requests refill it
+    _local_pages[digest] = {
         "version": version,
+        "content": response.content,
+        "headers": dict(response.headers),
         "etag": response.get("ETag"),
         "last_modified": response.get("Last-Modified"),
     }
+
+
+def _rebuild(local):
+    # A new response each time: middleware adds headers to what it is given.
+    return HttpResponse(local["content"], headers=local["headers"])
 
 
 def _request_may_share_a_copy(request):
