@@ -332,3 +332,14 @@ class FragmentCacheTests(TestCase):
                 make_correction(article=self.article, text="Corrected the survey year.")
                 transaction.on_commit(content_changed)
         self.assertContains(self.client.get(url), "Corrected the survey year.")
+
+
+class PillarBoxCountTests(TestCase):
+    """The pillar box's count is taken without an id filter (an index-only scan);
+    it must still leave the article itself out, and drafts."""
+
+    def test_counts_the_other_published_pieces(self):
+        pillar = make_pillar()
+        article, *_ = publish(articles=3, claims_each=1, entries_each=0, pillar=pillar)
+        make_article(pillar=pillar, status="draft", published_on=None)
+        self.assertContains(self.client.get(article.get_absolute_url()), "2 other pieces in this pillar")
