@@ -342,4 +342,5 @@ class PillarBoxCountTests(TestCase):
         pillar = make_pillar()
         article, *_ = publish(articles=3, claims_each=1, entries_each=0, pillar=pillar)
         make_article(pillar=pillar, status="draft", published_on=None)
-        self.assertContains(self.client.get(article.get_absolute_url()), "2 other pieces in this pillar")
+        response = self.client.get(article.get_absolute_url())
+        self.assertContains(response, "2 other pieces in this pillar")
