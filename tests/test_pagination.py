@@ -14,8 +14,9 @@ class BoundedPaginatorTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         section = make_section()
-        for number in range(7):
-            make_claim(article=make_article(section=section, published_on=datetime.date(2026, 1, 1)))
+        for _ in range(7):
+            article = make_article(section=section, published_on=datetime.date(2026, 1, 1))
+            make_claim(article=article)
 
     def test_counts_at_most_max_count_rows(self):
         paginator = BoundedPaginator(Claim.objects.order_by("code"), 2, max_count=5)
