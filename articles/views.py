@@ -10,6 +10,7 @@ from claims.models import Claim, EvidenceTrigger
 from corrections.models import CorrectionEntry
 from reviews.models import Review
 from vigil.conditional import article_etag, article_last_modified
+from vigil.pagecache import public_page
 from vigil.roles import admin_required, editor_required, is_admin
 
 from .diff import rewrite_diff
@@ -30,6 +31,7 @@ HOME_ARTICLE_COUNT = 12
 HOME_VERDICT_CHANGES = 5
 
 
+@public_page
 def home(request):
     # A list, not a sliced queryset: the template takes the lead piece apart from the rest.
     articles = list(Article.objects.for_listing()[:HOME_ARTICLE_COUNT])
@@ -44,6 +46,7 @@ def home(request):
     )
 
 
+@public_page
 @condition(etag_func=article_etag, last_modified_func=article_last_modified)
 def article_detail(request, slug):
     article = get_object_or_404(
@@ -56,7 +59,7 @@ def article_detail(request, slug):
             ),
             Prefetch(
                 "correction_entries",
-                queryset=CorrectionEntry.objects.select_related("signoff_request").order_by(
+                queryset=CorrectionEntry.objects.select_related("signoff_request__addressed_to").order_by(
                     "entry_on", "pk"
                 ),
             ),
@@ -70,8 +73,10 @@ def article_detail(request, slug):
 
     claims = list(article.claims.all())
     primary_claim = next((claim for claim in claims if claim.is_primary), claims[0] if claims else None)
+    # The article is published, so "others" is the pillar's count less one: without
+    # an id filter the count is an index-only scan of article_pillar_idx.
     pillar_other_count = (
-        Article.objects.published().filter(pillar=article.pillar_id).exclude(pk=article.pk).count()
+        Article.objects.published().filter(pillar=article.pillar_id).count() - 1
         if article.pillar_id
         else 0
     )
@@ -87,6 +92,7 @@ def article_detail(request, slug):
     return render(request, "articles/article_detail.html", context)
 
 
+@public_page
 def pillar_index(request):
     pillars = [
         (pillar, Health.of(pillar))
@@ -95,6 +101,7 @@ def pillar_index(request):
     return render(request, "articles/pillar_index.html", {"pillars": pillars})
 
 
+@public_page
 def pillar_detail(request, slug):
     pillar = get_object_or_404(Pillar.objects.with_health(on=timezone.localdate()), slug=slug)
     articles = Article.objects.for_listing().filter(pillar=pillar)
@@ -102,17 +109,20 @@ def pillar_detail(request, slug):
     return render(request, "articles/pillar_detail.html", context)
 
 
+@public_page
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     articles = Article.objects.for_listing().filter(section=section)
     return render(request, "articles/section_detail.html", {"section": section, "articles": articles})
 
 
+@public_page
 def how_this_works(request):
     page = Page.objects.filter(slug=Page.METHOD_SLUG).first()
     return render(request, "articles/how_this_works.html", {"page": page})
 
 
+@public_page
 def search_page(request):
     """Search articles and claims. A search page, not a form post: GET only, no
     per-visitor state, so it can be cached like any public page."""

@@ -118,6 +118,9 @@ class Claim(models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["next_review_due"], name="claim_due_idx"),
+            # The ledger's default order: a LIMIT reads just one page, even when
+            # thousands of claims fall due on the same day.
+            models.Index(fields=["next_review_due", "code"], name="claim_ledger_order_idx"),
             models.Index(fields=["verdict", "next_review_due"], name="claim_verdict_due_idx"),
             models.Index(fields=["assigned_editor", "next_review_due"], name="claim_editor_due_idx"),
         ]

@@ -4,10 +4,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import condition
 
-from vigil.conditional import claim_etag, claim_last_modified
-
 from dissent.models import Dissent
 from reviews.models import Review
+from vigil.conditional import claim_etag, claim_last_modified
+from vigil.pagecache import public_page
 
 from .forms import LedgerFilterForm
 from .models import Claim
@@ -16,6 +16,7 @@ from .timeline import build_timeline
 LEDGER_PAGE_SIZE = 50
 
 
+@public_page
 @condition(etag_func=claim_etag, last_modified_func=claim_last_modified)
 def claim_detail(request, code):
     """A claim's public page: badge, verdict-history timeline, every review
@@ -58,6 +59,7 @@ def claim_detail(request, code):
     return render(request, "claims/claim_detail.html", context)
 
 
+@public_page
 def ledger(request):
     """Every claim of a live article, filterable and sortable by next review."""
     today = timezone.localdate()

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles.diff import rewrite_diff
 from articles.forms import RewriteApproveForm, RewriteRejectForm
 from articles.models import Article, Rewrite
+from vigil.pagecache import public_page
 from vigil.roles import admin_required, editor_required, is_admin
 
 from .forms import AmendmentForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
@@ -20,6 +21,7 @@ LOG_PAGE_SIZE = 50
 DESK_RECENT_ENTRIES = 30
 
 
+@public_page
 def correction_log(request):
     """The site-wide correction log: every entry, newest first, by kind and pillar.
     A GET filter only, so the page carries no per-visitor state and caches whole."""
@@ -45,6 +47,7 @@ def correction_log(request):
     )
 
 
+@public_page
 def policy(request):
     return render(request, "corrections/policy.html")
 

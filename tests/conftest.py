@@ -29,6 +29,20 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_n_plus_one(request, monkeypatch):
+    """Every query in every test raises on an N+1 lazy load (tests/fetch_modes.py).
+    A test that means to show the lazy behaviour opts out with
+    @pytest.mark.allow_lazy_fetches."""
+    if "allow_lazy_fetches" in request.keywords:
+        return
+    from django.db.models import query
+
+    from tests.fetch_modes import RAISE_ON_N_PLUS_ONE
+
+    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", RAISE_ON_N_PLUS_ONE)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by playwright (playwright cannot download a browser here)."""

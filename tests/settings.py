@@ -15,3 +15,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+
+# Tests change content inside transactions that never commit, so the content
+# version (bumped on commit) never moves: page and fragment caches are off, and
+# tests/test_query_counts.py turns them on where it tests them. No per-process
+# memory of the version either.
+VIGIL_PAGE_CACHE = False
+VIGIL_PAGE_CACHE_LOCAL_SECONDS = 0

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vigil.context_processors.site",
+                "vigil.pagecache.fragment_context",
             ],
         },
     },
@@ -117,6 +118,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DB_POOL"):
+    # psycopg's pool, for threaded or async workers; sync workers keep one
+    # persistent connection each (CONN_MAX_AGE above) and need no pool.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DB_POOL_MIN", "2")),
+        "max_size": int(env("DB_POOL_MAX", "8")),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -153,6 +163,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# Whole public pages are cached for anonymous readers (vigil.pagecache); the
+# key holds vigil.freshness.content_version(), so an edit shows at once.
+VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
+# How long a worker trusts the content version it last read (seconds): a
+# change reaches every reader within this time; 0 asks Redis on every request.
+VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
 
 # --- Publication -------------------------------------------------------------
 
@@ -235,6 +252,9 @@ STORAGES = {
         )
     },
 }
+# Hashed file names (the manifest) are cached "forever" (immutable) by whitenoise; the few
+# unhashed ones (favicon, robots.txt) for a day.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 24 * 60 * 60
 # Pillow refuses images above this many pixels (decompression bombs).
 MAX_IMAGE_PIXELS = 40_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from vigil.sitemaps import SITEMAPS, robots_txt
+from .health import healthz
+from .sitemaps import SITEMAPS, robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("articles.urls")),

@@ -1,0 +1,543 @@
+"""Vigil's performance benchmark: one command, the same measurement every time.
+
+    /work/venv/bin/python bench/run.py --scale 100000     # 100k articles (the default)
+    /work/venv/bin/python bench/run.py --scale 1000       # the small run, for the p95 ratio
+
+On PostgreSQL and Redis it:
+
+1. seeds a publication of the given scale into its own database (reused when it
+   already holds that scale; --reseed starts over) — see bench/seed.py;
+2. runs EXPLAIN ANALYZE on every SQL query each page makes, flagging sequential
+   scans on the large tables;
+3. starts Vigil under gunicorn with production settings (DEBUG off, whitenoise,
+   2 sync workers pinned to CPU 0) and measures every page with wrk pinned to
+   CPU 1: requests/s and p50/p95/p99, each page followed at once by the
+   trivial Django view (/healthz/) on the same server, the ratio taken between
+   the two neighbours — once with the page cache on, once with it off (a
+   second server on the second port);
+4. prints a table and writes bench/results/scale-<N>.json and .md, and
+   bench/results/latest.md comparing the scales measured so far.
+
+Pages that do not exist in the current build (404, or a redirect to sign in)
+are reported as "not available".
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "results"
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+
+# The large tables: a sequential scan on any of them is a finding.
+LARGE_TABLES = (
+    "articles_article",
+    "claims_claim",
+    "reviews_review",
+    "corrections_correctionentry",
+)
+
+GOALS = {
+    "article_cached_ratio": 0.5,
+    "article_uncached_ratio": 0.15,
+    "not_modified_ratio": 0.8,
+    "p95_growth": 1.5,
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=100_000, help="articles (default 100000)")
+    parser.add_argument("--duration", type=int, default=6, help="seconds of wrk per page")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8107, help="server with the page cache")
+    parser.add_argument("--uncached-port", type=int, default=8117, help="server without it")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432",
+                        help="PostgreSQL server URL, without the database name")
+    parser.add_argument("--db", help="database name (default vigil_bench_<scale>)")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--reseed", action="store_true", help="drop the database and seed again")
+    parser.add_argument("--seed-only", action="store_true")
+    parser.add_argument("--no-explain", action="store_true")
+    return parser.parse_args()
+
+
+# --- Environment and database -------------------------------------------------
+
+
+def production_env(args, database):
+    static_root = BENCH_DIR / ".staticfiles"
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": f"{args.pg}/{database}",
+        "REDIS_URL": args.redis,
+        "STATIC_ROOT": str(static_root),
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "vigil.settings",
+    }
+
+
+def prepare_database(args, database):
+    """Create the database when missing or holding another scale; True if it must be seeded."""
+    import psycopg
+
+    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
+        ).fetchone()
+        scale = None
+        if exists and not args.reseed:
+            with psycopg.connect(f"{args.pg}/{database}") as conn:
+                if conn.execute("SELECT to_regclass('bench_seed') IS NOT NULL").fetchone()[0]:
+                    row = conn.execute("SELECT scale FROM bench_seed WHERE finished").fetchone()
+                    scale = row[0] if row else None
+        if exists and scale == args.scale:
+            return False
+        if exists:
+            admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{database}"')
+    return True
+
+
+def setup_django(env):
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def signed_in_cookie():
+    """A session for the benchmark's editor, as a browser would hold it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from bench.seed import EDITOR_USERNAME
+
+    user = User.objects.get(username=EDITOR_USERNAME)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+# --- Pages ----------------------------------------------------------------------
+
+
+def pages(args, claim_code, cookie):
+    """What is measured. Each page lists candidate URLs: the first that answers 200 is used."""
+    deep_page = max(2, (3 * args.scale) // 100)
+    signed_in = {"Cookie": cookie}
+    return [
+        {"name": "trivial view (/healthz/)", "key": "trivial", "urls": ["/healthz/"]},
+        {"name": "home", "key": "home", "urls": ["/"]},
+        {"name": "article (20 claims, 50 entries)", "key": "article",
+         "urls": ["/articles/bench-article/"]},
+        {"name": "claim page (200 reviews)", "key": "claim", "urls": [f"/claims/{claim_code}/"]},
+        {"name": "claim ledger", "key": "ledger", "urls": ["/claims/", "/ledger/"]},
+        {"name": "claim ledger, filtered", "key": "ledger_filtered",
+         "urls": ["/claims/?verdict=not_holding&status=overdue", "/claims/?verdict=not_holding"]},
+        {"name": "claim ledger, deep page", "key": "ledger_deep",
+         "urls": [f"/claims/?page={deep_page}"]},
+        {"name": "correction log", "key": "correction_log", "urls": ["/corrections/"]},
+        {"name": "search", "key": "search",
+         "urls": ["/search/?q=survey+households", "/search/?q=survey"]},
+        {"name": "feed", "key": "feed",
+         "urls": ["/feeds/articles/", "/feeds/articles.atom", "/feeds/", "/feed/", "/rss/"]},
+        {"name": "editor review queue (signed in)", "key": "queue", "headers": signed_in,
+         "urls": ["/desk/queue/", "/desk/reviews/", "/desk/review-queue/", "/desk/"],
+         "signed_in": True},
+        {"name": "304 on the article (If-None-Match)", "key": "not_modified",
+         "urls": ["/articles/bench-article/"], "conditional": True},
+    ]
+
+
+def fetch(port, path, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def resolve(page, port):
+    """The URL and headers to measure, or (None, reason) when the page is not available."""
+    reasons = []
+    for url in page["urls"]:
+        status, headers, _ = fetch(port, url, page.get("headers"))
+        if status != 200:
+            reasons.append(f"{url} → {status}")
+            continue
+        if not page.get("conditional"):
+            return {"url": url, "headers": page.get("headers", {})}, None
+        validators = {}
+        if headers.get("ETag"):
+            validators["If-None-Match"] = headers["ETag"]
+        elif headers.get("Last-Modified"):
+            validators["If-Modified-Since"] = headers["Last-Modified"]
+        else:
+            reasons.append(f"{url} sends no ETag or Last-Modified")
+            continue
+        status, _, _ = fetch(port, url, validators)
+        if status == 304:
+            return {"url": url, "headers": validators}, None
+        reasons.append(f"{url} with {validators} → {status}, not 304")
+    return None, "; ".join(reasons)
+
+
+# --- Server and load ------------------------------------------------------------
+
+
+def start_server(env, port, workers, page_cache):
+    server_env = {**os.environ, **env, "VIGIL_PAGE_CACHE": "1" if page_cache else "0"}
+    command = [GUNICORN, "vigil.wsgi:application", "--workers", str(workers),
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]
+    if shutil.which("taskset"):
+        command = ["taskset", "-c", "0", *command]
+    process = subprocess.Popen(command, cwd=ROOT, env=server_env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if fetch(port, "/healthz/")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    stop_server(process)
+    raise SystemExit(f"gunicorn did not answer on port {port}")
+
+
+def stop_server(process):
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def wrk(port, target, seconds, connections):
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(BENCH_DIR / "report.lua")]
+    for name, value in target["headers"].items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{target['url']}")
+    if shutil.which("taskset"):
+        command = ["taskset", "-c", "1", *command]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure_phase(args, env, port, page_list, page_cache):
+    label = "cached" if page_cache else "uncached"
+    print(f"\n== {label}: gunicorn on 127.0.0.1:{port}", flush=True)
+    # A fresh content version: no copy kept by an earlier run (another scale) is served.
+    from vigil.freshness import content_changed
+
+    content_changed()
+    process = start_server(env, port, args.workers, page_cache)
+    rows = []
+    try:
+        for page in page_list:
+            if page_cache and page.get("signed_in"):
+                continue  # signed-in pages are never cached: measured once, in the uncached run
+            target, reason = resolve(page, port)
+            row = {"page": page["name"], "key": page["key"], "mode": label}
+            if target is None:
+                row.update(available=False, reason=reason)
+                print(f"  {page['name']:<40} not available ({reason})", flush=True)
+            else:
+                wrk(port, target, args.warmup, args.connections)
+                row.update(available=True, url=target["url"],
+                           **wrk(port, target, args.duration, args.connections))
+                if page["key"] != "trivial":
+                    # The ceiling again, right beside the page: on a shared machine
+                    # the load moves, and a ratio is only fair between neighbours.
+                    paired = wrk(port, trivial_target, args.duration, args.connections)
+                    row["trivial_rps"] = paired["rps"]
+                    row["trivial_p95_ms"] = paired["p95_ms"]
+                else:
+                    trivial_target = target
+                    row["trivial_rps"] = row["rps"]
+                    row["trivial_p95_ms"] = row["p95_ms"]
+                print(f"  {page['name']:<40} {row['rps']:>8.1f} req/s  "
+                      f"p95 {row['p95_ms']:>7.2f} ms  (trivial beside it "
+                      f"{row['trivial_rps']:.0f} req/s)", flush=True)
+            # Other work on the machine skews every figure: say how busy it was.
+            row["load_1min"] = round(os.getloadavg()[0], 2)
+            rows.append(row)
+    finally:
+        stop_server(process)
+    for row in rows:
+        if row.get("available"):
+            row["ratio"] = round(row["rps"] / row["trivial_rps"], 3)
+    return rows
+
+
+# --- EXPLAIN ----------------------------------------------------------------------
+
+
+def explain_pages(page_list, resolved):
+    """Every query each page makes, with its plan; seq scans on large tables flagged."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from django.core.cache import cache
+
+    from vigil.context_processors import REVIEWED_COUNT_KEY
+
+    # The footer's site-wide count is cached for an hour; show its query once (on home).
+    cache.delete(REVIEWED_COUNT_KEY)
+    report = []
+    with override_settings(VIGIL_PAGE_CACHE=False):
+        for page in page_list:
+            target = resolved.get(page["key"])
+            if target is None or page["key"] in ("trivial", "not_modified"):
+                continue
+            client = Client(headers={"Host": "127.0.0.1"})
+            cookie = page.get("headers", {}).get("Cookie")
+            if cookie:
+                name, value = cookie.split("=", 1)
+                client.cookies[name] = value
+            with CaptureQueriesContext(connection) as captured:
+                status = client.get(target["url"]).status_code
+            queries = []
+            for query in captured.captured_queries:
+                sql = query["sql"]
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql)
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                seq_scans = sorted(
+                    table for table in LARGE_TABLES if f"Seq Scan on {table}" in plan
+                )
+                queries.append({"sql": sql, "plan": plan, "seq_scans_on_large_tables": seq_scans})
+            # What the database spends on the page, free of the machine's load on
+            # gunicorn and wrk: the fairest view of how a page grows with scale.
+            sql_ms = sum(
+                float(line.split(":")[1].split()[0])
+                for q in queries for line in q["plan"].splitlines()
+                if line.startswith("Execution Time:")
+            )
+            report.append({"page": page["name"], "key": page["key"], "url": target["url"],
+                           "status": status, "queries": queries, "sql_ms": round(sql_ms, 2)})
+            flagged = sum(1 for q in queries if q["seq_scans_on_large_tables"])
+            print(f"  {page['name']:<40} {len(queries):>3} queries, {sql_ms:7.2f} ms in SQL, "
+                  f"{flagged} with a seq scan on a large table", flush=True)
+    return report
+
+
+# --- Report -----------------------------------------------------------------------
+
+
+def goals(rows):
+    def ratio(key, mode):
+        row = next((r for r in rows if r["key"] == key and r["mode"] == mode), None)
+        return row.get("ratio") if row else None
+
+    not_modified = [
+        r for r in (ratio("not_modified", "cached"), ratio("not_modified", "uncached")) if r
+    ]
+    checks = [
+        ("article, cached ≥ 0.5 of trivial", ratio("article", "cached"),
+         GOALS["article_cached_ratio"]),
+        ("article, uncached ≥ 0.15 of trivial", ratio("article", "uncached"),
+         GOALS["article_uncached_ratio"]),
+        ("304 ≥ 0.8 of trivial", max(not_modified) if not_modified else None,
+         GOALS["not_modified_ratio"]),
+    ]
+    return [{"goal": name, "value": value, "target": target,
+             "met": None if value is None else value >= target} for name, value, target in checks]
+
+
+def results_table(rows):
+    lines = ["| page | mode | URL | req/s | trivial req/s beside it | ratio to trivial | "
+             "p50 ms | p95 ms | p99 ms | non-2xx/3xx | load (1 min) |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        load = row.get("load_1min", "")
+        if row.get("available"):
+            lines.append(
+                f"| {row['page']} | {row['mode']} | `{row['url']}` | {row['rps']:.0f} | "
+                f"{row.get('trivial_rps', 0):.0f} | {row['ratio']:.2f} | {row['p50_ms']:.1f} | "
+                f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {row['non_2xx_3xx']} | {load} |")
+        else:
+            lines.append(
+                f"| {row['page']} | {row['mode']} | not available | | | | | | | | {load} |")
+    return lines
+
+
+def write_scale_report(args, result):
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"scale-{args.scale}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    lines = [f"# Vigil benchmark at scale {args.scale:,}", "",
+             f"Run {result['finished_at']} on {result['machine']}; wrk {args.duration}s per page, "
+             f"{args.connections} connections; gunicorn {args.workers} sync workers.", "",
+             "## Seeding", "", "| step | rows | seconds |", "| --- | ---: | ---: |"]
+    for step in result["seeding"] or []:
+        lines.append(f"| {step['step']} | {step['rows'] if step['rows'] is not None else ''} | "
+                     f"{step['seconds']} |")
+    if not result["seeding"]:
+        lines.append("| (not recorded: database seeded before timings were kept) | | |")
+    lines += ["", "## Throughput and latency", "", *results_table(result["rows"]), "",
+              "## Goals", "", "| goal | value | met |", "| --- | ---: | --- |"]
+    for goal in result["goals"]:
+        value = "n/a" if goal["value"] is None else f"{goal['value']:.2f}"
+        met = {True: "yes", False: "**no**", None: "not measurable"}[goal["met"]]
+        lines.append(f"| {goal['goal']} | {value} | {met} |")
+    lines += ["", "## EXPLAIN ANALYZE of each page's queries", ""]
+    for page in result["explain"]:
+        flagged = [q for q in page["queries"] if q["seq_scans_on_large_tables"]]
+        lines += [f"### {page['page']} — `{page['url']}` ({len(page['queries'])} queries, "
+                  f"{len(flagged)} with a seq scan on a large table)", ""]
+        for query in page["queries"]:
+            mark = (" — **seq scan on " + ", ".join(query["seq_scans_on_large_tables"]) + "**"
+                    if query["seq_scans_on_large_tables"] else "")
+            sql = query["sql"] if len(query["sql"]) < 600 else query["sql"][:600] + " …"
+            lines += [f"```sql\n{sql}\n```{mark}", "", "```", query["plan"], "```", ""]
+    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    return stem
+
+
+def write_latest():
+    """bench/results/latest.md: the newest figures of every scale, and the p95 growth."""
+    runs = {}
+    for path in sorted(RESULTS.glob("scale-*.json")):
+        data = json.loads(path.read_text())
+        runs[data["scale"]] = data
+    if not runs:
+        return
+    lines = ["# Latest benchmark figures", ""]
+    for scale, data in sorted(runs.items()):
+        lines += [f"## Scale {scale:,} articles ({data['finished_at']})", "",
+                  *results_table(data["rows"]), ""]
+    scales = sorted(runs)
+    if len(scales) >= 2:
+        small, large = scales[0], scales[-1]
+        lines += [f"## p95 at {large:,} articles against p95 at {small:,} (goal ≤ "
+                  f"{GOALS['p95_growth']}×)", "",
+                  "The trivial view's p95 measured beside each page shows how much of a "
+                  "change is the machine's: on a shared machine, read the two together.", "",
+                  "| page | mode | p95 small ms | p95 large ms | growth | trivial p95 growth "
+                  "beside it | met |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+        small_rows = {(r["key"], r["mode"]): r for r in runs[small]["rows"] if r.get("available")}
+        for row in runs[large]["rows"]:
+            base = small_rows.get((row["key"], row["mode"]))
+            if not row.get("available") or base is None:
+                continue
+            growth = row["p95_ms"] / base["p95_ms"] if base["p95_ms"] else float("inf")
+            if row.get("trivial_p95_ms") and base.get("trivial_p95_ms"):
+                machine = f"{row['trivial_p95_ms'] / base['trivial_p95_ms']:.2f}×"
+            else:
+                machine = "n/a"
+            met = "yes" if growth <= GOALS["p95_growth"] else "**no**"
+            lines.append(f"| {row['page']} | {row['mode']} | {base['p95_ms']:.1f} | "
+                         f"{row['p95_ms']:.1f} | {growth:.2f}× | {machine} | {met} |")
+        small_sql = {p["key"]: p for p in runs[small]["explain"]}
+        lines += ["", f"## Database time per page (EXPLAIN ANALYZE, page cache off), "
+                  f"{small:,} against {large:,} articles", "",
+                  "| page | queries | SQL ms small | SQL ms large | seq scans on large tables |",
+                  "| --- | ---: | ---: | ---: | --- |"]
+        for page in runs[large]["explain"]:
+            base = small_sql.get(page["key"])
+            if base is None or "sql_ms" not in page or "sql_ms" not in base:
+                continue
+            scans = sorted({t for q in page["queries"] for t in q["seq_scans_on_large_tables"]})
+            lines.append(f"| {page['page']} | {len(page['queries'])} | {base['sql_ms']:.2f} | "
+                         f"{page['sql_ms']:.2f} | {', '.join(scans) or 'none'} |")
+    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
+
+
+def main():
+    args = parse_args()
+    database = args.db or f"vigil_bench_{args.scale}"
+    env = production_env(args, database)
+    print(f"Vigil benchmark: scale {args.scale:,}, database {database}", flush=True)
+
+    must_seed = prepare_database(args, database)
+    setup_django(env)
+    from django.core.management import call_command
+
+    from bench import seed
+
+    call_command("migrate", verbosity=0)
+    seed_record = RESULTS / f"seed-{args.scale}.json"
+    if must_seed:
+        print("Seeding:", flush=True)
+        RESULTS.mkdir(exist_ok=True)
+        seed_record.write_text(json.dumps(seed.seed(scale=args.scale), indent=2) + "\n")
+    # The timings of the seeding that made this database (perhaps an earlier run).
+    seeding = json.loads(seed_record.read_text()) if seed_record.exists() else None
+    if args.seed_only:
+        return
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+    cookie = signed_in_cookie()
+    page_list = pages(args, seed.bench_claim_code(), cookie)
+
+    # Resolve once against a cached server to know which pages exist, for EXPLAIN.
+    resolved = {}
+    if not args.no_explain:
+        print("\nEXPLAIN ANALYZE of every query each page makes:", flush=True)
+        process = start_server(env, args.uncached_port, 1, page_cache=False)
+        try:
+            for page in page_list:
+                target, _ = resolve(page, args.uncached_port)
+                if target:
+                    resolved[page["key"]] = {**target, "headers": page.get("headers", {})}
+        finally:
+            stop_server(process)
+    explain = explain_pages(page_list, resolved) if resolved else []
+
+    rows = measure_phase(args, env, args.port, page_list, page_cache=True)
+    rows += measure_phase(args, env, args.uncached_port, page_list, page_cache=False)
+
+    result = {
+        "scale": args.scale,
+        "finished_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.node()} ({os.cpu_count()} CPUs, Python {platform.python_version()})",
+        "settings": {"duration_s": args.duration, "connections": args.connections,
+                     "workers": args.workers},
+        "seeding": seeding,
+        "rows": rows,
+        "goals": goals(rows),
+        "explain": explain,
+    }
+    stem = write_scale_report(args, result)
+    write_latest()
+
+    print()
+    print("\n".join(results_table(rows)))
+    print()
+    for goal in result["goals"]:
+        print(f"  {goal['goal']:<40} {goal['value']}  met: {goal['met']}")
+    print(f"\nWritten: {stem}.json, {stem}.md, {RESULTS / 'latest.md'}")
+
+
+if __name__ == "__main__":
+    main()
