@@ -158,7 +158,7 @@ def pages(args, claim_code, cookie):
         {"name": "claim page (200 reviews)", "key": "claim", "urls": [f"/claims/{claim_code}/"]},
         {"name": "claim ledger", "key": "ledger", "urls": ["/claims/", "/ledger/"]},
         {"name": "claim ledger, filtered", "key": "ledger_filtered",
-         "urls": ["/claims/?verdict=not_holding&status=overdue", "/claims/?verdict=not_holding"]},
+         "urls": ["/claims/?verdict=not_holding&due=overdue", "/claims/?verdict=not_holding"]},
         {"name": "claim ledger, deep page", "key": "ledger_deep",
          "urls": [f"/claims/?page={deep_page}"]},
         {"name": "correction log", "key": "correction_log", "urls": ["/corrections/"]},

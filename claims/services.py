@@ -59,6 +59,8 @@ def claim_create(
         EvidenceTrigger(claim=claim, text=text, position=position)
         for position, text in enumerate(triggers)
     )
+    # A new claim shows on its article's page and in the ledger.
+    transaction.on_commit(content_changed)
     return claim
 
 
