@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -8,6 +7,7 @@ from dissent.models import Dissent
 from reviews.models import Review
 from vigil.conditional import claim_etag, claim_last_modified
 from vigil.pagecache import public_page
+from vigil.pagination import BoundedPaginator
 
 from .forms import LedgerFilterForm
 from .models import Claim
@@ -67,5 +67,5 @@ def ledger(request):
     form = LedgerFilterForm(request.GET)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, on=today)
-    page = Paginator(claims, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(claims, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "claims/ledger.html", {"form": form, "page": page})

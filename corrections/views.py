@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles.diff import rewrite_diff
 from articles.forms import RewriteApproveForm, RewriteRejectForm
 from articles.models import Article, Rewrite
 from vigil.pagecache import public_page
+from vigil.pagination import BoundedPaginator
 from vigil.roles import admin_required, editor_required, is_admin
 
 from .forms import AmendmentForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
@@ -37,7 +37,7 @@ def correction_log(request):
             entries = entries.filter(kind=filters.cleaned_data["kind"])
         if filters.cleaned_data["pillar"]:
             entries = entries.filter(article__pillar__slug=filters.cleaned_data["pillar"])
-    page = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
