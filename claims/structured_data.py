@@ -10,6 +10,7 @@ reviewRating.alternateName. dateModified is the day the verdict last changed
 import json
 
 from django.conf import settings
+from django.db.models import F
 from django.utils.safestring import mark_safe
 
 from .models import Verdict
@@ -39,9 +40,16 @@ def _iso(day):
 
 
 def last_verdict_change(claim):
-    """The newest review that moved the verdict (uses prefetched reviews if present)."""
-    changes = [review for review in claim.reviews.all() if review.verdict_before != review.verdict_after]
-    return max(changes, key=lambda review: (review.reviewed_on, review.pk), default=None)
+    """The newest review that moved the verdict. The claim page has every review
+    prefetched for its timeline; elsewhere ask for the one row, not all of them."""
+    if "reviews" in getattr(claim, "_prefetched_objects_cache", {}):
+        changes = [review for review in claim.reviews.all() if review.verdict_changed]
+        return max(changes, key=lambda review: (review.reviewed_on, review.pk), default=None)
+    return (
+        claim.reviews.exclude(verdict_before=F("verdict_after"))
+        .order_by("-reviewed_on", "-pk")
+        .first()
+    )
 
 
 def correction_comments(entries, *, article):

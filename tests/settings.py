@@ -21,4 +21,5 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # tests/test_query_counts.py turns them on where it tests them. No per-process
 # memory of the version either.
 VIGIL_PAGE_CACHE = False
+VIGIL_FRAGMENT_CACHE_SECONDS = 0
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = 0

@@ -151,7 +151,7 @@ class NPlusOneDetectorTests(TestCase):
 
 
 @time_machine.travel(FROZEN, tick=False)
-@override_settings(VIGIL_PAGE_CACHE=True)
+@override_settings(VIGIL_PAGE_CACHE=True, VIGIL_FRAGMENT_CACHE_SECONDS=3600)
 class PageCacheTests(TestCase):
     """vigil/pagecache.py: one copy per page for every anonymous reader."""
 
@@ -344,7 +344,7 @@ class TestPageWithAFormIsNotShared:
 
 
 @time_machine.travel(FROZEN, tick=False)
-@override_settings(VIGIL_PAGE_CACHE=True)
+@override_settings(VIGIL_PAGE_CACHE=True, VIGIL_FRAGMENT_CACHE_SECONDS=3600)
 class FragmentCacheTests(TestCase):
     """Where the whole page is not shared (a signed-in editor, a reader with a
     session), the article's claims and correction log are cached fragments,

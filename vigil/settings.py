@@ -167,6 +167,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Whole public pages are cached for anonymous readers (vigil.pagecache); the
 # key holds vigil.freshness.content_version(), so an edit shows at once.
 VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
+# Fragments of pages that cannot be shared whole (a signed-in editor's view).
+VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", "3600"))
 # How long a worker trusts the content version it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))

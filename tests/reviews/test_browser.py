@@ -86,6 +86,8 @@ def test_queue_filters_swap_the_table_and_keep_a_shareable_url(page):
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator(".queue__table")).to_contain_text(partial.code)
 
+        # htmx loads deferred: wait for it, or the change event has no listener yet.
+        page.wait_for_function("() => window.htmx !== undefined")
         page.evaluate("window.__same_document = true")
         page.get_by_label("Verdict").select_option("holding")
         expect(page.locator(".queue__table")).not_to_contain_text(partial.code)
