@@ -49,7 +49,16 @@ class Review(models.Model):
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
         get_latest_by = ["reviewed_on", "pk"]
-        indexes = [models.Index(fields=["claim", "-reviewed_on", "-id"], name="review_claim_idx")]
+        indexes = [
+            models.Index(fields=["claim", "-reviewed_on", "-id"], name="review_claim_idx"),
+            # The home page's and the feed's recent verdict changes: a small
+            # partial index instead of a scan of every review.
+            models.Index(
+                fields=["-reviewed_on", "-id"],
+                condition=~Q(verdict_before=models.F("verdict_after")),
+                name="review_verdict_change_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(cadence_days__gte=CADENCE_MIN_DAYS)
