@@ -291,7 +291,9 @@ def measure_phase(args, env, port, page_list, page_cache):
         stop_server(process)
     for row in rows:
         if row.get("available"):
-            row["ratio"] = round(row["rps"] / row["trivial_rps"], 3)
+            # A page too slow to finish one request in the run (or a trivial run
+            # that failed) has no ratio to report, not a crash.
+            row["ratio"] = round(row["rps"] / row["trivial_rps"], 3) if row["trivial_rps"] else 0.0
     return rows
 
 

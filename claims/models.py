@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,11 +49,19 @@ class ClaimQuerySet(models.QuerySet):
     # --- The editor desk's reads (reviews queue, public ledger) ---------------
 
     def with_unweighed_dissent_count(self):
-        """Annotate `unweighed_dissent_count` in the same query (no N+1)."""
+        """Annotate `unweighed_dissent_count`. A correlated subquery, not a join
+        with GROUP BY, so a page of the queue counts only its own rows."""
+        from dissent.models import Dissent
+
+        unweighed = (
+            Dissent.objects.filter(claim=models.OuterRef("pk"), status=Dissent.Status.RECEIVED)
+            .order_by()
+            .values("claim")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
         return self.annotate(
-            unweighed_dissent_count=models.Count(
-                "dissent", filter=Q(dissent__status="received"), distinct=True
-            )
+            unweighed_dissent_count=Coalesce(models.Subquery(unweighed), 0)
         )
 
     def for_queue(self, *, on=None, window_days=None):

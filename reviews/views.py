@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.models import Claim, EvidenceTrigger
 from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
+from vigil.pagination import BoundedPaginator
 from vigil.roles import editor_required
 
 from .forms import AssignForm, QueueFilterForm, ReviewForm, TriggerFireForm
@@ -34,7 +34,7 @@ def queue(request):
     claims = Claim.objects.for_queue(on=today)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, user=request.user)
-    page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
