@@ -104,13 +104,14 @@ def search(query, *, pillar=None, verdict=None):
 # --- PostgreSQL --------------------------------------------------------------
 
 
-def article_vector():
-    """The weighted vector articles are matched and ranked on: the stored,
-    GIN-indexed column PostgreSQL generates (migration articles.0003)."""
+def stored_vector(model):
+    """The weighted vector a model is matched and ranked on: the stored,
+    GIN-indexed column PostgreSQL generates (migrations articles.0003 and
+    claims.0003)."""
     from django.contrib.postgres.search import SearchVectorField
     from django.db.models.expressions import RawSQL
 
-    return RawSQL(f'"{Article._meta.db_table}"."search_document"', [], output_field=SearchVectorField())
+    return RawSQL(f'"{model._meta.db_table}"."search_document"', [], output_field=SearchVectorField())
 
 
 def _search_postgres(query, articles, claims):
@@ -118,7 +119,6 @@ def _search_postgres(query, articles, claims):
         SearchHeadline,
         SearchQuery,
         SearchRank,
-        SearchVector,
     )
 
     search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
@@ -131,7 +131,7 @@ def _search_postgres(query, articles, claims):
         "fragment_delimiter": " … ",
         "config": CONFIG,
     }
-    vector = article_vector()
+    vector = stored_vector(Article)
     article_rows = list(
         articles.annotate(rank=SearchRank(vector, search_query))
         .alias(document=vector)
@@ -142,12 +142,11 @@ def _search_postgres(query, articles, claims):
     for article in article_rows:
         article.snippet = _marked(article.headline)
 
-    claim_vector = SearchVector("statement", weight="A", config=CONFIG) + SearchVector(
-        "holding_up_note", weight="B", config=CONFIG
-    )
+    claim_vector = stored_vector(Claim)
     claim_rows = list(
         claims.alias(document=claim_vector)
-        .filter(Q(document=search_query) | Q(code__iexact=query))
+        # Codes are stored upper-case: an exact match uses their unique index.
+        .filter(Q(document=search_query) | Q(code=query.strip().upper()))
         .annotate(
             rank=SearchRank(claim_vector, search_query),
             headline=SearchHeadline("statement", search_query, **headline_options),

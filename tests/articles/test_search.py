@@ -94,19 +94,20 @@ class PostgresSearchTests(SearchTestCase):
         self.title_match.save()
         self.assertEqual([a.slug for a in search("zeppelin").articles], ["reasoning-in-machines"])
 
-    def test_the_planner_can_use_the_index(self):
+    def test_the_planner_can_use_the_indexes(self):
         from django.contrib.postgres.search import SearchQuery
 
-        from articles.search import article_vector
+        from articles.search import stored_vector
+        from claims.models import Claim
 
-        query = (
-            Article.objects.alias(document=article_vector())
-            .filter(document=SearchQuery("reasoning", search_type="websearch", config="english"))
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            plan = query.explain()
-        self.assertIn("article_search_idx", plan)
+        for model, index in [(Article, "article_search_idx"), (Claim, "claim_search_idx")]:
+            query = model.objects.alias(document=stored_vector(model)).filter(
+                document=SearchQuery("reasoning", search_type="websearch", config="english")
+            )
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                plan = query.explain()
+            self.assertIn(index, plan)
 
 
 class HostileQueryTests(SearchTestCase):
