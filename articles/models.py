@@ -132,6 +132,8 @@ class Article(models.Model):
         ordering = ["-published_on", "-pk"]
         indexes = [
             models.Index(fields=["status", "-published_on", "-id"], name="article_listing_idx"),
+            # Feeds' Last-Modified: the newest change, read from the index's end.
+            models.Index(fields=["updated_at"], name="article_updated_idx"),
             models.Index(fields=["pillar", "status", "-published_on"], name="article_pillar_idx"),
             models.Index(fields=["section", "status", "-published_on"], name="article_section_idx"),
         ]

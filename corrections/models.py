@@ -57,6 +57,7 @@ class CorrectionEntry(models.Model):
         verbose_name_plural = "correction entries"
         indexes = [
             models.Index(fields=["-entry_on", "-id"], name="correction_log_idx"),
+            models.Index(fields=["created_at"], name="correction_created_idx"),
             models.Index(fields=["article", "-entry_on"], name="correction_article_idx"),
             models.Index(fields=["kind", "-entry_on"], name="correction_kind_idx"),
         ]

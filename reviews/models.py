@@ -51,6 +51,7 @@ class Review(models.Model):
         get_latest_by = ["reviewed_on", "pk"]
         indexes = [
             models.Index(fields=["claim", "-reviewed_on", "-id"], name="review_claim_idx"),
+            models.Index(fields=["created_at"], name="review_created_idx"),
             # The home page's and the feed's recent verdict changes: a small
             # partial index instead of a scan of every review.
             models.Index(
