@@ -2,26 +2,29 @@
 
 import datetime
 
-from reviews.models import Review
+import time_machine
+from django.utils import timezone
+
+from reviews.services import review_record
 from tests.factories import make_editor
 
 
 def record_verdict_change(claim, *, to, on, editor=None, reasoning="A replication study moved it."):
-    """Append a review moving `claim` to verdict `to` on day `on`, and update the
-    claim as the review service does (the service lands with the review issue)."""
-    review = Review(
-        claim=claim,
-        editor=editor or make_editor(),
-        reviewed_on=on,
-        verdict_before=claim.verdict,
-        verdict_after=to,
-        cadence_days=claim.cadence_days,
-        next_review_due=on + datetime.timedelta(days=claim.cadence_days),
-        reasoning=reasoning,
-    )
-    review.save()
-    claim.verdict = to
-    claim.last_reviewed_on = on
-    claim.next_review_due = review.next_review_due
-    claim.save()
-    return review
+    """Review `claim` on day `on`, moving it to verdict `to`, through the review
+    service (which also dates the change in the article's correction log). On
+    another day than the clock's, the review happens that morning."""
+
+    def review():
+        return review_record(
+            claim=claim,
+            editor=editor or make_editor(),
+            verdict=to,
+            cadence_days=claim.cadence_days,
+            reasoning=reasoning,
+        )
+
+    if timezone.localdate() == on:
+        return review()
+    morning = datetime.datetime.combine(on, datetime.time(9), tzinfo=datetime.UTC)
+    with time_machine.travel(morning, tick=False):
+        return review()

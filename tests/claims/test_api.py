@@ -127,7 +127,6 @@ class ClaimListTests(ApiTestCase):
 class ClaimDetailTests(ApiTestCase):
     def test_one_claim_with_reviews_article_and_corrections(self):
         record_verdict_change(self.scheduled, to="partial", on=datetime.date(2026, 2, 20), reasoning="New data.")
-        make_correction(article=self.scheduled.article, claim=self.scheduled, text="Verdict moved.")
         with self.assertNumQueries(4):
             response = self.client.get(f"/api/claims/{self.scheduled.code}/")
         data = response.json()
@@ -139,7 +138,12 @@ class ClaimDetailTests(ApiTestCase):
             ("not_holding", "partial", "New data."),
         )
         self.assertTrue(review["verdict_changed"])
-        self.assertEqual([c["text"] for c in data["corrections"]], ["Verdict moved."])
+        # The review service dated the change in the article's correction log.
+        [correction] = data["corrections"]
+        self.assertEqual(
+            correction["text"],
+            f"Verdict on {self.scheduled.code} changed from Not holding to Partial after review. New data.",
+        )
         self.assertEqual(data["article"]["title"], self.scheduled.article.title)
 
     def test_unknown_and_unpublished_codes_are_404_json(self):
