@@ -16,7 +16,7 @@ Use with django.views.decorators.http.condition:
 import datetime
 import hashlib
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -41,6 +41,18 @@ def _memo(request, key, compute):
     return cache[key]
 
 
+def _newest(queryset, *, of, expression):
+    """A subquery: the largest `expression` over `queryset`'s rows that belong to
+    the outer row (`of` names the link). Subqueries, not joins: an article's
+    claims × entries must not multiply rows."""
+    return Subquery(
+        queryset.filter(**{of: OuterRef("pk")})
+        .values(of)
+        .annotate(latest=Max(expression))
+        .values("latest")[:1]
+    )
+
+
 def _etag(*parts):
     text = "|".join(str(part) for part in (content_version(), timezone.localdate(), *parts))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
@@ -54,48 +66,25 @@ def _article_stamps(slug):
     from claims.models import Claim
     from corrections.models import Amendment, CorrectionEntry
 
-    # Subqueries, not joins: an article's claims × entries must not multiply rows.
-    row = (
+    # Correction entries are append-only: the newest one says all a count would.
+    return (
         Article.objects.filter(slug=slug)
         .annotate(
-            claims_changed=Subquery(
-                Claim.objects.filter(article=OuterRef("pk"))
-                .values("article")
-                .annotate(latest=Max("updated_at"))
-                .values("latest")[:1]
+            claims_changed=_newest(Claim.objects, of="article", expression="updated_at"),
+            entries_changed=_newest(CorrectionEntry.objects, of="article", expression="created_at"),
+            amendments_changed=_newest(
+                Amendment.objects, of="entry__article", expression="amended_at"
             ),
-            entries_changed=Subquery(
-                CorrectionEntry.objects.filter(article=OuterRef("pk"))
-                .values("article")
-                .annotate(latest=Max("created_at"))
-                .values("latest")[:1]
-            ),
-            entries_count=Subquery(
-                CorrectionEntry.objects.filter(article=OuterRef("pk"))
-                .values("article")
-                .annotate(n=Count("pk"))
-                .values("n")[:1]
-            ),
-            amendments_changed=Subquery(
-                Amendment.objects.filter(entry__article=OuterRef("pk"))
-                .values("entry__article")
-                .annotate(latest=Max("amended_at"))
-                .values("latest")[:1]
-            ),
-            rewrites_changed=Subquery(
-                Rewrite.objects.filter(article=OuterRef("pk"))
-                .values("article")
-                .annotate(latest=Max(Coalesce("decided_at", "created_at")))
-                .values("latest")[:1]
+            rewrites_changed=_newest(
+                Rewrite.objects, of="article", expression=Coalesce("decided_at", "created_at")
             ),
         )
         .values(
-            "pk", "updated_at", "claims_changed", "entries_changed", "entries_count",
-            "amendments_changed", "rewrites_changed",
+            "pk", "updated_at", "claims_changed", "entries_changed", "amendments_changed",
+            "rewrites_changed",
         )
         .first()
     )
-    return row
 
 
 def article_etag(request, slug, **kwargs):
@@ -124,20 +113,12 @@ def _claim_stamps(code):
     from dissent.models import Dissent
     from reviews.models import Review
 
-    def latest(model, field, **match):
-        return Subquery(
-            model.objects.filter(claim=OuterRef("pk"), **match)
-            .values("claim")
-            .annotate(latest=Max(field))
-            .values("latest")[:1]
-        )
-
     return (
         Claim.objects.filter(code=code)
         .annotate(
-            reviews_changed=latest(Review, "created_at"),
-            entries_changed=latest(CorrectionEntry, "created_at"),
-            dissent_changed=latest(Dissent, "weighed_at"),
+            reviews_changed=_newest(Review.objects, of="claim", expression="created_at"),
+            entries_changed=_newest(CorrectionEntry.objects, of="claim", expression="created_at"),
+            dissent_changed=_newest(Dissent.objects, of="claim", expression="weighed_at"),
         )
         .values(
             "pk", "updated_at", "article__updated_at", "reviews_changed", "entries_changed",
