@@ -1,19 +1,24 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from articles.diff import rewrite_diff
 from articles.forms import RewriteApproveForm, RewriteRejectForm
 from articles.models import Article, Rewrite
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
+from vigil.ratelimit import form_rate_limited, honeypot_filled, too_many_posts
 from vigil.roles import admin_required, editor_required, is_admin
 
 from .forms import AmendmentForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
 from .models import CorrectionEntry, SignOffRequest
+from .report_forms import ErrorReportForm
 from .services import (
     CorrectionLogRefused,
     correction_entry_amend,
     correction_entry_create,
+    error_report_submit,
     signoff_answer,
 )
 
@@ -55,24 +60,11 @@ def policy(request):
 def report_error(request):
     """The corrections report form. Defences as on the dissent form (vigil.ratelimit);
     after a post the reader lands on ?sent=1, a confirmation with no state."""
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
-    from django.urls import reverse
-
-    from vigil.ratelimit import form_rate_limited, honeypot_filled
-
-    from .report_forms import ErrorReportForm
-    from .services import error_report_submit
-
     sent_url = f"{reverse('corrections:report')}?sent=1"
     if request.method == "POST":
         form = ErrorReportForm(request.POST)
         if form_rate_limited(request, scope="error-report"):
-            response = render(
-                request, "corrections/report.html", {"form": form, "rate_limited": True}, status=429
-            )
-            response["Retry-After"] = "600"
-            return response
+            return too_many_posts(request, "corrections/report.html", {"form": form})
         if honeypot_filled(request.POST):
             return redirect(sent_url)
         if form.is_valid():

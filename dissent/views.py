@@ -14,7 +14,7 @@ from corrections.services import (
     error_report_correct,
     error_report_decline,
 )
-from vigil.ratelimit import form_rate_limited, honeypot_filled
+from vigil.ratelimit import form_rate_limited, honeypot_filled, too_many_posts
 from vigil.roles import editor_required
 
 from .forms import DissentForm
@@ -33,13 +33,6 @@ def article_open_for_readers(request, slug, template):
     if article.status != Article.Status.PUBLISHED:
         raise Http404("No such article.")
     return article, None
-
-
-def too_many_posts(request, template, context):
-    """HTTP 429 that gives the reader back everything they typed."""
-    response = render(request, template, {**context, "rate_limited": True}, status=429)
-    response["Retry-After"] = "600"
-    return response
 
 
 def submit_dissent(request, slug):

@@ -20,6 +20,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
+from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,13 @@ def form_rate_limited(request, *, scope):
         logger.exception("rate limit cache unavailable; letting the post through")
         return False
     return count > limit
+
+
+def too_many_posts(request, template, context):
+    """HTTP 429 that gives the reader back everything they typed, with when to retry."""
+    response = render(request, template, {**context, "rate_limited": True}, status=429)
+    response["Retry-After"] = str(settings.PUBLIC_FORMS["RATE_WINDOW_SECONDS"])
+    return response
 
 
 def honeypot_filled(data):
