@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.db import transaction
 
 from articles.admin import ReaderVisibleAdmin
 from vigil.admin import ReadOnlyAdmin
-from vigil.freshness import content_changed
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
 from .services import claim_create
@@ -41,8 +39,6 @@ class ClaimAdmin(ReaderVisibleAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        # claim_create does not touch the content version: a new claim changes what readers see.
-        transaction.on_commit(content_changed)
         # New claims go through the service so a code is allocated (never reused).
         created = claim_create(
             article=obj.article,
