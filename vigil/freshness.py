@@ -19,8 +19,9 @@ def content_version():
     return version
 
 
-def content_changed():
-    """Call through transaction.on_commit: readers see the change at once."""
+def content_changed(event=None):
+    """Run after an action commits (vigil.actions), or by the midnight turn-over:
+    readers see the change at once."""
     try:
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:

@@ -7,8 +7,10 @@ people without the role get 403.
 
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 EDITORS = "Editors"
 ADMINS = "Admins"
@@ -51,3 +53,22 @@ def _role_required(check):
 
 editor_required = _role_required(is_editor)
 admin_required = _role_required(is_admin)
+
+
+def display_name(user):
+    """How a person is named on the record, in the desk and in bylines."""
+    return user.get_full_name() or user.get_username()
+
+
+def editors():
+    """Active people who may review: the Editors and Admins groups and superusers."""
+    return get_user_model().objects.filter(
+        Q(groups__name__in=[EDITORS, ADMINS]) | Q(is_superuser=True), is_active=True
+    ).distinct()
+
+
+def admins():
+    """Active people who may sign off: the Admins group and superusers."""
+    return get_user_model().objects.filter(
+        Q(groups__name=ADMINS) | Q(is_superuser=True), is_active=True
+    ).distinct()

@@ -1,0 +1,164 @@
+"""The one way to change the record.
+
+Every change to the editorial record or to what readers see is a function in
+its app's services.py decorated with @action. The decorator gives each one, in
+this one place:
+
+- the role it requires, checked against the acting person inside the action,
+  whoever calls it (a view, the Django admin, a task, a command, the demo);
+- one transaction;
+- exactly one append-only Event (vigil.models): when, who, the action's name,
+  the public objects it touched and a short summary;
+- after commit, the follow-up work: every hook registered with `after_commit`
+  (cache freshness here; the apps add theirs in AppConfig.ready()) is handed
+  the event, and a failing hook is logged, never raised: the change is already
+  committed and the person who made it must not be told it failed.
+
+The action body receives `record` (a Record) to name what it touched and
+what changed. An action called from inside another (a review weighing dissent)
+is part of the outer one: its role is checked, its subjects and summary join
+the outer event, and no second event is written.
+
+Actions that change no public state of their own still pass through here when
+they change the editorial record (assigning a claim, declining a report).
+"""
+
+import contextvars
+import functools
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from . import roles
+from .models import Event, EventSubject
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Role:
+    """Who may run an action. `check` takes the acting user (None for a reader)."""
+
+    label: str
+    check: object
+
+    def allows(self, user):
+        return self.check(user)
+
+
+READER = Role("anyone", lambda user: True)
+EDITOR = Role("editors", roles.is_editor)
+ADMIN = Role("admins", roles.is_admin)
+
+
+@dataclass
+class Record:
+    """What an action tells the pipeline about itself while it runs."""
+
+    action: str
+    actor: object
+    subjects: dict = field(default_factory=dict)
+    lines: list = field(default_factory=list)
+    followups: list = field(default_factory=list)
+
+    def touch(self, *objects, **keys):
+        """Name the public objects changed: model instances with `event_subjects()`
+        (an article, a claim, a pillar…), or kind=key pairs (claim="AM-060")."""
+        for obj in objects:
+            for kind, key in obj.event_subjects():
+                self.subjects[(kind, str(key))] = None
+        for kind, key in keys.items():
+            if key:
+                self.subjects[(kind, str(key))] = None
+
+    def say(self, line):
+        """Add a line to the event's before/after summary."""
+        if line:
+            self.lines.append(line.strip())
+
+    def on_commit(self, func):
+        """Queue follow-up work of this action alone (an acknowledgement e-mail)."""
+        self.followups.append(func)
+
+
+_current = contextvars.ContextVar("vigil_action", default=None)
+_hooks = []
+
+
+def after_commit(hook):
+    """Register `hook(event)` to run after every action commits. Apps call this
+    from AppConfig.ready(); it is also usable as a decorator."""
+    if hook not in _hooks:
+        _hooks.append(hook)
+    return hook
+
+
+def running():
+    """The Record of the action now running, or None outside any action."""
+    return _current.get()
+
+
+def require_running(what):
+    """Refuse work that only an action may do (the entries the system writes)."""
+    if _current.get() is None:
+        raise PermissionDenied(f"{what} is written only by the action it records.")
+
+
+def action(name, *, role, actor=None):
+    """Make a services function an action named `name` ("review.record").
+
+    `actor` names the keyword argument that carries the acting user ("editor",
+    "admin"); it is None for readers' actions, which anyone may take.
+    """
+
+    def decorator(func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            user = kwargs.get(actor) if actor else None
+            if actor and (user is None or not role.allows(user)):
+                raise PermissionDenied(f"Only {role.label} may do this ({name}).")
+            outer = _current.get()
+            if outer is not None:
+                return func(*args, record=outer, **kwargs)
+            record = Record(action=name, actor=user)
+            token = _current.set(record)
+            try:
+                with transaction.atomic():
+                    result = func(*args, record=record, **kwargs)
+                    event = _write(record)
+                    transaction.on_commit(functools.partial(_follow_up, event, record.followups))
+            finally:
+                _current.reset(token)
+            return result
+
+        run.action_name = name
+        run.role = role
+        return run
+
+    return decorator
+
+
+def _write(record):
+    user = record.actor if getattr(record.actor, "pk", None) else None
+    event = Event.objects.create(
+        action=record.action,
+        actor=user,
+        actor_name=roles.display_name(user) if user else "a reader",
+        summary="\n".join(line for line in record.lines if line)[:4000] or record.action,
+    )
+    EventSubject.objects.bulk_create(
+        EventSubject(event=event, kind=kind, key=key[:200]) for kind, key in record.subjects
+    )
+    return event
+
+
+def _follow_up(event, followups):
+    works = [functools.partial(hook, event) for hook in _hooks] + followups
+    for work in works:
+        try:
+            work()
+        except Exception:  # noqa: BLE001
+            # Committed already: a cache or broker outage delays this, never undoes it.
+            logger.exception("after-commit work %r failed for event %s", work, event.pk)

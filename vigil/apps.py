@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class VigilConfig(AppConfig):
+    """The project's own infrastructure: the action pipeline's event record and
+    the outbox. It imports no domain app; the apps hook into it."""
+
+    name = "vigil"
+    verbose_name = "Vigil"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .actions import after_commit
+        from .freshness import content_changed
+
+        # Every committed action may change what readers see.
+        after_commit(content_changed)

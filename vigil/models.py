@@ -1,0 +1,87 @@
+"""The event record: one append-only row per action (vigil.actions), naming who
+did what, when, to which public objects, with a short before/after summary.
+
+The audit trail reads it; the after-commit hooks (cache freshness, later
+followers' notices and per-page purges) are handed the event they follow.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+APPEND_ONLY = "Events are append-only."
+
+
+class EventQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-at", "-pk")
+
+    def touching(self, kind, key):
+        """Events whose action touched the object `kind`:`key`, e.g. ("claim", "AM-060")."""
+        return self.filter(subjects__kind=kind, subjects__key=key)
+
+    def update(self, **kwargs):
+        raise ValidationError(APPEND_ONLY)
+
+    def delete(self):
+        raise ValidationError(APPEND_ONLY)
+
+
+class Event(models.Model):
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    action = models.CharField(max_length=64, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # Kept as written: the trail still says who it was after a rename or deletion.
+    actor_name = models.CharField(max_length=150, editable=False)
+    summary = models.TextField(editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="event_newest_idx"),
+            models.Index(fields=["action", "-at"], name="event_action_idx"),
+            models.Index(fields=["actor", "-at"], name="event_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} by {self.actor_name} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(APPEND_ONLY)
+
+    def keys(self, kind):
+        return [subject.key for subject in self.subjects.all() if subject.kind == kind]
+
+
+class EventSubject(models.Model):
+    """One public object an event touched: ("article", slug), ("claim", "AM-060"),
+    ("pillar", slug), ("section", slug), ("page", slug), ("person", username)."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="subjects")
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["kind", "key", "event"], name="event_subject_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind", "key"], name="event_subject_once")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.key}"
