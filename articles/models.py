@@ -44,6 +44,9 @@ class Pillar(models.Model):
     def get_absolute_url(self):
         return reverse("articles:pillar", kwargs={"slug": self.slug})
 
+    def event_subjects(self):
+        return [("pillar", self.slug)]
+
 
 class Section(models.Model):
     """Where an article sits in the publication, e.g. "Understanding AI"."""
@@ -60,6 +63,9 @@ class Section(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})
+
+    def event_subjects(self):
+        return [("section", self.slug)]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -165,6 +171,9 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def event_subjects(self):
+        return [("article", self.slug)]
+
     @property
     def primary_claim(self):
         # Listings prefetch it (with_primary_claim); elsewhere ask the database.
@@ -256,6 +265,9 @@ class Rewrite(models.Model):
     def __str__(self):
         return f"Rewrite of {self.article} ({self.get_status_display()})"
 
+    def event_subjects(self):
+        return [("article", self.article.slug)]
+
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body_markdown)
         super().save(*args, **kwargs)
@@ -278,6 +290,9 @@ class Page(models.Model):
 
     def __str__(self):
         return self.title
+
+    def event_subjects(self):
+        return [("page", self.slug)]
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body_markdown)

@@ -159,6 +159,10 @@ class Claim(models.Model):
     def get_absolute_url(self):
         return reverse("claims:detail", kwargs={"code": self.code})
 
+    def event_subjects(self):
+        # The article's slug too: its page shows the claim's badge.
+        return [("claim", self.code), ("article", self.article.slug)]
+
     def countdown(self, today=None):
         return Countdown.between(today or timezone.localdate(), self.next_review_due)
 
