@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from .audit import audit_trail
 from .health import healthz
 from .sitemaps import SITEMAPS, robots_txt
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("corrections.urls")),
     path("", include("dissent.urls")),
+    # The audit trail reads the event record, which lives here with the pipeline.
+    path("desk/audit/", audit_trail, name="audit_trail"),
     # Reading and discovery: feeds, the JSON API, sitemap and robots.txt.
     path("", include("articles.feed_urls")),
     path("api/", include("claims.api_urls")),
