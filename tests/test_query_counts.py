@@ -171,10 +171,10 @@ class PageCacheTests(TestCase):
         """An editor's view of the article carries staff-only notes (an open
         sign-off request); the page and fragment caches must not hand them on."""
         from corrections.models import CorrectionEntry
-        from corrections.services import correction_entry_create
+        from tests.factories import make_entry
         from tests.factories import make_admin
 
-        correction_entry_create(
+        make_entry(
             article=self.article,
             kind=CorrectionEntry.Kind.UPDATE,
             text="Updated the figures.",

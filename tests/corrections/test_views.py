@@ -5,7 +5,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from corrections.models import Amendment, CorrectionEntry, SignOffRequest
-from corrections.services import correction_entry_amend, correction_entry_create
+from corrections.services import correction_entry_amend
+from tests.factories import make_entry
 from tests.factories import make_admin, make_article, make_correction, make_editor, make_pillar
 
 FROZEN = datetime.datetime(2026, 4, 27, 10, 0, tzinfo=datetime.UTC)
@@ -91,16 +92,16 @@ class DeskEntryFormTests(TestCase):
             reverse("corrections:desk_entries"),
             {
                 "article": self.article.pk,
-                "kind": "rewrite",
-                "entry_on": "2026-04-27",
-                "text": "Rewritten from the migrated original.",
+                "kind": "update",
+                "text": "Updated from the migrated original.",
                 "signoff_question": "REVIEW: assess whether the reframing fits editorial scope.",
                 "signoff_addressed_to": self.admin.pk,
             },
         )
         self.assertRedirects(response, reverse("corrections:desk_entries"))
         entry = CorrectionEntry.objects.get()
-        self.assertEqual((entry.article, entry.created_by, entry.entry_on), (self.article, self.editor, datetime.date(2026, 4, 27)))
+        # Dated today, the day readers see it: the form has no date to backdate.
+        self.assertEqual((entry.article, entry.created_by, entry.entry_on), (self.article, self.editor, FROZEN.date()))
         self.assertTrue(entry.signoff_request.is_open)
         self.assertEqual(entry.signoff_request.addressed_to, self.admin)
 
@@ -110,13 +111,11 @@ class DeskEntryFormTests(TestCase):
             {
                 "article": self.article.pk,
                 "kind": "correction",
-                "entry_on": "2026-05-30",
                 "text": "Typed with care.",
                 "signoff_question": "REVIEW: is this right?",
             },
         )
         self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "cannot be dated in the future", status_code=400)
         self.assertContains(response, "Choose the admin who should answer", status_code=400)
         self.assertContains(response, "Typed with care.", status_code=400)
         self.assertFalse(CorrectionEntry.objects.exists())
@@ -124,7 +123,7 @@ class DeskEntryFormTests(TestCase):
 
     def test_desk_list_query_count(self):
         for n in range(30):
-            correction_entry_create(
+            make_entry(
                 article=make_article(), kind="update", text=f"Entry {n}", created_by=self.editor,
                 signoff_question="Q?" if n % 2 else "", signoff_addressed_to=self.admin,
             )
@@ -140,7 +139,7 @@ class SignOffQueueTests(TestCase):
         self.client.force_login(self.admin)
 
     def test_admin_answers_a_request_from_the_queue(self):
-        entry = correction_entry_create(
+        entry = make_entry(
             article=make_article(), kind="update", text="Updated.", signoff_question="REVIEW: keep it?",
             signoff_addressed_to=self.admin,
         )
@@ -158,7 +157,7 @@ class SignOffQueueTests(TestCase):
         self.assertNotContains(self.client.get(reverse("corrections:signoff_queue")), "REVIEW: keep it?")
 
     def test_empty_answer_shows_the_error_next_to_the_field(self):
-        entry = correction_entry_create(
+        entry = make_entry(
             article=make_article(), kind="update", text="Updated.", signoff_question="Q?", signoff_addressed_to=self.admin
         )
         response = self.client.post(reverse("corrections:signoff_answer", kwargs={"pk": entry.signoff_request.pk}), {"answer": ""})
@@ -170,7 +169,7 @@ class SignOffQueueTests(TestCase):
         editor = make_editor()
         for n in range(8):
             draft(make_article(), editor)
-            correction_entry_create(
+            make_entry(
                 article=make_article(), kind="update", text=f"E{n}", signoff_question="Q?", signoff_addressed_to=self.admin
             )
         # session, user, groups, rewrites, requests, retired articles, footer
@@ -198,7 +197,7 @@ class ArticleCorrectionLogPartTests(TestCase):
     def setUp(self):
         self.admin = make_admin()
         self.article = make_article()
-        self.entry = correction_entry_create(
+        self.entry = make_entry(
             article=self.article, kind="rewrite", text="Rewritten text.",
             signoff_question="REVIEW: assess whether D is preferable.", signoff_addressed_to=self.admin,
         )
@@ -226,7 +225,7 @@ class SingleItemDeskPageQueryCountTests(TestCase):
     def setUp(self):
         self.admin = make_admin()
         self.client.force_login(self.admin)
-        self.entry = correction_entry_create(
+        self.entry = make_entry(
             article=make_article(), kind="update", text="v0", signoff_question="Q?", signoff_addressed_to=self.admin
         )
         for n in range(1, 6):
