@@ -28,7 +28,6 @@ READERS = "readers"
 ACTION_WORDS = {
     "article.publish": "Published an article",
     "article.retire": "Retired an article",
-    "article.edit": "Edited an article's details",
     "rewrite.draft": "Drafted a rewrite",
     "rewrite.withdraw": "Withdrew a rewrite",
     "rewrite.approve": "Approved a rewrite",
@@ -37,7 +36,7 @@ ACTION_WORDS = {
     "claim.assign": "Assigned a claim",
     "trigger.fire": "Fired an evidence trigger",
     "review.record": "Recorded a review",
-    "correction.create": "Wrote a correction-log entry",
+    "correction.write": "Wrote a correction-log entry",
     "correction.amend": "Amended a correction-log entry",
     "signoff.answer": "Answered a sign-off request",
     "error_report.submit": "A reader reported an error",
@@ -46,9 +45,6 @@ ACTION_WORDS = {
     "dissent.submit": "A reader submitted dissent",
     "dissent.weigh": "Weighed dissent",
     "dissent.reject": "Rejected dissent",
-    "pillar.save": "Saved a pillar",
-    "section.save": "Saved a section",
-    "page.save": "Saved a page",
 }
 
 # The public page of each kind of subject, by URL name and its one argument.
