@@ -3,20 +3,30 @@ newest first, filtered by person, action, article and claim."""
 
 import datetime
 import importlib
+import os
+import re
 from importlib.util import find_spec
 
+import pytest
 import time_machine
 from django.apps import apps
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from articles.services import rewrite_draft
+from claims.models import Verdict
+from reviews.services import review_record
 from tests.factories import make_admin, make_claim, make_editor, make_entry
 from vigil.actions import EDITOR, READER, action
 from vigil.audit import ACTION_WORDS, AUDIT_PAGE_SIZE
 from vigil.pagination import DEFAULT_MAX_COUNT
+
+# Playwright's sync API runs an event loop in this thread; the Django calls the
+# browser test makes are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 START = datetime.datetime(2026, 5, 4, 9, 0, tzinfo=datetime.UTC)
 AUDIT = "/desk/audit/"
@@ -343,3 +353,49 @@ class ActionWordsTests(TestCase):
                 if name and not name.startswith("test.") and name not in ACTION_WORDS:
                     missing.add(name)
         self.assertEqual(missing, set())
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_follows_a_claims_history_and_filters_the_trail(page):
+    """From the review form to the claim's history; the filters swap the table in
+    place and leave a shareable URL; on a phone the rows stack, nothing scrolls sideways."""
+    make_admin(username="ada")
+    editor = make_editor(first_name="Edith", last_name="Marsh")
+    claim = make_claim(verdict=Verdict.PARTIAL)
+    review_record(
+        claim=claim, editor=editor, verdict=Verdict.HOLDING, cadence_days=90,
+        reasoning="Two replications agree.",
+    )
+    other = make_claim()
+    rewrite_draft(
+        article=other.article, editor=editor, title="A better title", dek=other.article.dek,
+        body_markdown=other.article.body_markdown, reader_note="Sharper title.",
+    )
+
+    page.goto(f"/accounts/login/?next=/desk/claims/{claim.code}/review/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name=f"History of {claim.code}").click()
+    table = page.locator("#audit-table")
+    expect(table).to_contain_text("Recorded a review")
+    expect(table).to_contain_text("Edith Marsh")
+    expect(table).not_to_contain_text("Drafted a rewrite")
+
+    page.get_by_role("link", name="Clear").click()
+    expect(table).to_contain_text("Drafted a rewrite")
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate("window.__same_document = true")
+    page.get_by_label("Action").select_option("rewrite.draft")
+    expect(table).not_to_contain_text("Recorded a review")
+    expect(page).to_have_url(re.compile(r"/desk/audit/\?.*action=rewrite\.draft"))
+    assert page.evaluate("window.__same_document") is True
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    expect(table).to_contain_text("Drafted a rewrite")
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert page.evaluate("getComputedStyle(document.querySelector('.audit__table td')).display") == "block"
