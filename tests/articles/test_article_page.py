@@ -263,9 +263,9 @@ class PageQueryCountTests(TestCase):
     """Home and article pages cost a fixed number of queries, whatever the data."""
 
     HOME_QUERIES = 4  # articles, their primary claims, recent verdict changes, the footer's reviewed count
-    # conditional-GET validators, article, claims, triggers, correction log, pillar count,
-    # open rewrite, the primary claim's reviews (ClaimReview JSON-LD), footer count
-    ARTICLE_QUERIES = 9
+    # conditional-GET validators, article, claims, triggers, correction log, its amendments,
+    # pillar count, open rewrite, the primary claim's reviews (ClaimReview JSON-LD), footer count
+    ARTICLE_QUERIES = 10
 
     @classmethod
     def setUpTestData(cls):

@@ -42,8 +42,9 @@ class CorrectionLogPageTests(TestCase):
         self.assertEqual(list(page_6.context["entries"])[-1].text, "Entry number 0.")
 
     def test_query_count_is_fixed_however_many_entries(self):
-        # pillars for the filter, count, the page of entries with article and pillar, footer count
-        with self.assertNumQueries(4):
+        # pillars for the filter, count, the page of entries with article and pillar,
+        # their amendments (shown to readers), footer count
+        with self.assertNumQueries(5):
             response = self.client.get(reverse("corrections:log"), {"kind": "rewrite", "pillar": "agentic-ai"})
         self.assertEqual(response.status_code, 200)
 
@@ -209,15 +210,26 @@ class ArticleCorrectionLogPartTests(TestCase):
         self.assertContains(response, f'id="correction-{self.entry.pk}"')
         self.assertContains(response, "27 Apr 2026")
         self.assertNotContains(response, "REVIEW: assess")
-        self.assertNotContains(response, "Rewritten text.")
         self.assertContains(response, reverse("corrections:policy"))
+
+    def test_readers_see_that_an_entry_was_amended_when_why_and_the_earlier_text(self):
+        """Nothing changes off the record: an amendment is public, not a silent edit."""
+        for url in [self.article.get_absolute_url(), reverse("corrections:log")]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, "Amended")
+                self.assertContains(response, '<time datetime="2026-04-27T', html=False)
+                self.assertContains(response, "Clearer.")
+                self.assertContains(response, "<del>Rewritten text.</del>", html=False)
+                self.assertNotContains(response, self.admin.get_username())
 
     def test_staff_see_the_open_request_and_the_old_text(self):
         self.client.force_login(make_editor())
         response = self.client.get(self.article.get_absolute_url())
         self.assertContains(response, "Sign-off request open")
         self.assertContains(response, "REVIEW: assess whether D is preferable.")
-        self.assertContains(response, "Earlier text: <del>Rewritten text.</del>", html=False)
+        self.assertContains(response, "<del>Rewritten text.</del>", html=False)
+        self.assertContains(response, "(shown to staff)")
 
 
 @time_machine.travel(FROZEN, tick=False)
