@@ -132,22 +132,21 @@ class RecordedAdmin(admin.ModelAdmin):
             # formsets still "save" (writing nothing) for the admin's log message.
             super().save_related(request, form, formsets, change)
             return
-        stored = type(obj)._base_manager.get(pk=obj.pk) if change else None
-        # Before values are read now: after the write the database has the new ones.
-        before = {name: _shown(stored, field) for name, field in self._changed_fields(form)} if change else {}
         base = super()
 
         def work(record):
+            stored = type(obj)._base_manager.get(pk=obj.pk) if change else None
+            # Read before the write: afterwards the database holds the new values.
+            before = {name: _shown(stored, field) for name, field in self._changed_fields(form)} if change else {}
             self.write_model(request, obj, form, change)
             base.save_related(request, form, formsets, change)
-            self._touch(record, obj, *([stored] if stored else []))
+            # The stored copy too: a renamed slug's old pages are stale.
+            self._touch(record, obj, *([stored] if change else []))
             noun = f"{obj._meta.verbose_name} {_quoted(obj)}"
             record.say(f"Changed {noun}" if change else f"Added {noun}")
-            for name, field in self._changed_fields(form) if change else ():
-                record.say(self._field_line(field, before[name], _shown(obj, field)))
-            for name in form.changed_data if change else ():
-                if _model_field(obj, name) is None:
-                    record.say(f"{name} changed")
+            if change:
+                for name in form.changed_data:
+                    record.say(self._field_line(obj, name, before))
             for formset in formsets:
                 for line in self._formset_lines(formset):
                     record.say(line)
@@ -167,10 +166,10 @@ class RecordedAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         base = super()
-        # Their subjects may sit behind a relation (a trigger's claim): one query per relation.
-        objects = list(queryset.fetch_mode(models.FETCH_PEERS))
 
         def work(record):
+            # Subjects may sit behind a relation (a trigger's claim): one query per relation.
+            objects = list(queryset.fetch_mode(models.FETCH_PEERS))
             self._touch(record, *objects)
             opts = queryset.model._meta
             record.say(
@@ -193,11 +192,14 @@ class RecordedAdmin(admin.ModelAdmin):
         return [(name, field) for name, field in fields if field is not None]
 
     @staticmethod
-    def _field_line(field, before, after):
-        label = field.verbose_name
-        if _is_short(field) and len(before) <= SHORT and len(after) <= SHORT:
-            return f"{label}: {_quoted(before)} -> {_quoted(after)}"
-        return f"{label} changed"
+    def _field_line(obj, name, before):
+        field = _model_field(obj, name)
+        if field is None:
+            return f"{name} changed"  # A form-only field: named, never shown.
+        old, new = before[name], _shown(obj, field)
+        if _is_short(field) and len(old) <= SHORT and len(new) <= SHORT:
+            return f"{field.verbose_name}: {_quoted(old)} -> {_quoted(new)}"
+        return f"{field.verbose_name} changed"
 
     @staticmethod
     def _formset_lines(formset):
