@@ -87,6 +87,7 @@ class ClaimAdmin(PublishedTextAdmin):
             return
         # New claims go through the service so a code is allocated (never reused).
         created = claim_create(
+            actor=request.user,
             article=obj.article,
             statement=obj.statement,
             verdict=obj.verdict,

@@ -1,4 +1,4 @@
-"""Staff-only parts of an article's correction log, fetched in one query."""
+"""The amendments of a page of correction-log entries, fetched in one query."""
 
 from collections import defaultdict
 
