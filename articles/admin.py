@@ -30,7 +30,10 @@ class PublishedTextAdmin(RecordedAdmin):
     """For an article's reader-visible text and what hangs from it (its claims,
     their evidence triggers): editable while the article is a draft, read-only
     once it is out, with a pointer to the desk. Read-only fields are left out of
-    the admin's form, so a crafted POST cannot change them either."""
+    the admin's form, so a crafted POST cannot change them either.
+
+    The article's own admin is registered in claims/admin.py, beside its
+    claims': publishing a draft starts their schedules (claims.services)."""
 
     published_text_fields = ()
 
@@ -78,52 +81,6 @@ class SectionAdmin(RecordedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-
-
-class RevisionInline(admin.TabularInline):
-    """Earlier texts are history: shown, never edited here."""
-
-    model = Revision
-    fields = ["title", "replaced_on", "replaced_by_rewrite"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-# Publication and retirement are actions, never fields typed in here.
-LIFECYCLE_FIELDS = [
-    "status", "published_on", "revised_on", "drafted_by", "signed_off_by",
-    "redirect_to", "retired_at", "retired_by",
-]
-
-
-@admin.register(Article)
-class ArticleAdmin(PublishedTextAdmin):
-    list_display = ["title", "status", "section", "pillar", "published_on", "revised_on", "reading_minutes"]
-    list_filter = ["status", "section", "pillar", "published_on"]
-    search_fields = ["title", "dek", "slug", "claims__code"]
-    list_select_related = ["section", "pillar"]
-    prepopulated_fields = {"slug": ["title"]}
-    date_hierarchy = "published_on"
-    published_text_fields = ["title", "slug", "dek", "body_markdown", "cover", "cover_alt"]
-    readonly_fields = ["reading_minutes", *LIFECYCLE_FIELDS, "created_at", "updated_at"]
-    inlines = [RevisionInline]
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "dek", "body_markdown", "reading_minutes"]}),
-        ("Cover", {"fields": ["cover", "cover_alt"]}),
-        ("Placement", {"fields": ["section", "pillar"]}),
-        ("Lifecycle", {
-            "fields": LIFECYCLE_FIELDS,
-            "description": "Publication and retirement are actions: publish a draft with the "
-            "“Publish” action of the article list; an article is retired from the desk's "
-            "sign-off queue.",
-        }),
-        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
-    ]
 
 
 @admin.register(Revision)

@@ -1,13 +1,22 @@
+"""The admin of articles and their claims.
+
+The article's admin lives here rather than in articles/admin.py: its "Publish"
+action calls claims.services.article_publish, which starts the claims'
+schedules, and articles imports nothing above it.
+"""
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
 from articles.admin import PublishedTextAdmin, desk_pointer, text_is_locked
-from articles.models import Article
+from articles.models import Article, Revision
 from vigil.admin import ReadOnlyAdmin
+from vigil.roles import is_admin
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
-from .services import claim_create
+from .services import PublicationRefused, article_publish, claim_create
 
 
 def _refuse_published(article):
@@ -53,6 +62,71 @@ class EvidenceTriggerInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+
+class RevisionInline(admin.TabularInline):
+    """Earlier texts are history: shown, never edited here."""
+
+    model = Revision
+    fields = ["title", "replaced_on", "replaced_by_rewrite"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# Publication and retirement are actions, never fields typed in here.
+LIFECYCLE_FIELDS = [
+    "status", "published_on", "revised_on", "drafted_by", "signed_off_by",
+    "redirect_to", "retired_at", "retired_by",
+]
+
+
+@admin.register(Article)
+class ArticleAdmin(PublishedTextAdmin):
+    list_display = ["title", "status", "section", "pillar", "published_on", "revised_on", "reading_minutes"]
+    list_filter = ["status", "section", "pillar", "published_on"]
+    search_fields = ["title", "dek", "slug", "claims__code"]
+    list_select_related = ["section", "pillar"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_on"
+    actions = ["publish"]
+    published_text_fields = ["title", "slug", "dek", "body_markdown", "cover", "cover_alt"]
+    readonly_fields = ["reading_minutes", *LIFECYCLE_FIELDS, "created_at", "updated_at"]
+    inlines = [RevisionInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "dek", "body_markdown", "reading_minutes"]}),
+        ("Cover", {"fields": ["cover", "cover_alt"]}),
+        ("Placement", {"fields": ["section", "pillar"]}),
+        ("Lifecycle", {
+            "fields": LIFECYCLE_FIELDS,
+            "description": "Publication and retirement are actions: a draft is published with "
+            "the “Publish” action of the article list, an article is retired from the desk's "
+            "sign-off queue.",
+        }),
+        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def has_publish_permission(self, request):
+        return is_admin(request.user)
+
+    @admin.action(description="Publish the selected drafts", permissions=["publish"])
+    def publish(self, request, queryset):
+        published = 0
+        for article in queryset:
+            try:
+                article_publish(article=article, admin=request.user)
+                published += 1
+            except PublicationRefused as refusal:
+                self.message_user(request, f"“{article}” was not published: {refusal}", messages.WARNING)
+            except PermissionDenied as error:
+                self.message_user(request, str(error), messages.ERROR)
+                break
+        if published:
+            self.message_user(request, f"{published} published.")
 
 
 @admin.register(Claim)

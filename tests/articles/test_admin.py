@@ -1,11 +1,14 @@
 """The Django admin and articles: published text is read-only there (a crafted
 POST changes nothing), drafts stay editable, and every edit is one event."""
 
+import datetime
+
+import time_machine
 from django.contrib.auth.models import User
 from django.test import TestCase
 
 from articles.models import Article
-from tests.factories import make_admin, make_article, make_editor, make_pillar, make_section
+from tests.factories import make_admin, make_article, make_claim, make_editor, make_pillar, make_section
 from vigil.models import Event
 
 
@@ -148,3 +151,51 @@ class DraftArticleAdminTests(TestCase):
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.title, "Draft title")
         self.assertFalse(Event.objects.exists())
+
+
+class PublishActionTests(TestCase):
+    """Publication is an action (claims.services.article_publish), offered on the article list."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_admin()
+        cls.draft = make_article(title="Ready draft", status="draft", published_on=None, pillar=make_pillar())
+        make_claim(article=cls.draft, is_primary=True)
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+
+    def publish(self, *articles):
+        return self.client.post(
+            "/admin/articles/article/",
+            {"action": "publish", "_selected_action": [article.pk for article in articles]},
+            follow=True,
+        )
+
+    @time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC), tick=False)
+    def test_an_admin_publishes_a_draft_with_one_event(self):
+        response = self.publish(self.draft)
+        self.assertContains(response, "1 published.")
+        self.draft.refresh_from_db()
+        self.assertEqual((self.draft.status, self.draft.published_on), ("published", datetime.date(2026, 3, 2)))
+        event = Event.objects.get()
+        self.assertEqual((event.action, event.actor), ("article.publish", self.admin))
+        self.assertEqual(event.keys("article"), [self.draft.slug])
+
+    def test_a_refused_publication_says_why_and_changes_nothing(self):
+        bare = make_article(title="No claim yet", status="draft", published_on=None, pillar=make_pillar())
+        published = make_article(title="Already out")
+        response = self.publish(bare, published)
+        self.assertContains(response, "“No claim yet” was not published: An article is published with its primary claim")
+        self.assertContains(response, "“Already out” was not published: Only a draft can be published")
+        bare.refresh_from_db()
+        self.assertEqual(bare.status, "draft")
+        self.assertFalse(Event.objects.exists())
+
+    def test_editors_are_not_offered_publication(self):
+        editor = make_editor()
+        self.client.force_login(editor)
+        self.assertNotContains(self.client.get("/admin/articles/article/"), 'value="publish"')
+        self.publish(self.draft)
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.status, "draft")
