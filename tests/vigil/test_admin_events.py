@@ -2,13 +2,15 @@
 editor preferences) is on the record: one event per save or delete, through the
 admin's own actions, which check the person's permission themselves."""
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 
 from articles.models import Page, Pillar
+from dissent.services import dissent_submit
 from reviews.models import EditorPreference
-from tests.factories import make_admin, make_editor, make_pillar, make_section, make_user
+from tests.dissent.helpers import ARGUMENT
+from tests.factories import make_admin, make_claim, make_editor, make_pillar, make_section, make_user
 from vigil.admin import admin_change, admin_delete
 from vigil.freshness import content_version
 from vigil.models import Event
@@ -211,3 +213,35 @@ class EventAdminTests(TestCase):
     def test_editors_do_not_see_the_record_here(self):
         self.client.force_login(make_editor())
         self.assertEqual(self.client.get("/admin/vigil/event/").status_code, 403)
+
+
+class DissentAdminActionTests(TestCase):
+    """The dissent admin's actions are the desk's actions: same role check, same event."""
+
+    def setUp(self):
+        self.dissent = dissent_submit(claim=make_claim(), argument=ARGUMENT)
+        self.before = Event.objects.count()  # the reader's submission is an event of its own
+
+    def reject(self, user):
+        self.client.force_login(user)
+        return self.client.post(
+            "/admin/dissent/dissent/",
+            {"action": "reject_as_spam", "_selected_action": [self.dissent.pk]},
+            follow=True,
+        )
+
+    def test_an_editor_rejects_through_the_action(self):
+        editor = make_editor()
+        self.reject(editor)
+        event = Event.objects.newest_first().first()
+        self.assertEqual((event.action, event.actor), ("dissent.reject", editor))
+        self.assertEqual(Event.objects.count(), self.before + 1)
+
+    def test_staff_who_are_not_editors_are_refused_by_the_action(self):
+        clerk = make_user(is_staff=True)
+        clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_dissent", "change_dissent"]))
+        response = self.reject(clerk)
+        self.assertContains(response, "Only editors may do this")
+        self.dissent.refresh_from_db()
+        self.assertEqual(self.dissent.status, "received")
+        self.assertEqual(Event.objects.count(), self.before)
