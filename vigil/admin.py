@@ -15,10 +15,10 @@ people changes are on the record too.
 """
 
 from django.contrib import admin
-from django.contrib.auth import get_permission_codename
-from django.contrib.auth import admin as auth_admin
-from django.contrib.auth.models import Group, User
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.utils.decorators import method_decorator
