@@ -45,14 +45,23 @@ ACTION_WORDS = {
     "dissent.submit": "A reader submitted dissent",
     "dissent.weigh": "Weighed dissent",
     "dissent.reject": "Rejected dissent",
+    # What the Django admin still edits (pillars, sections, pages, people…); the
+    # summary says which object and which fields.
+    "admin.add": "Added in the Django admin",
+    "admin.change": "Changed in the Django admin",
+    "admin.delete": "Deleted in the Django admin",
 }
 
 # The public page of each kind of subject, by URL name and its one argument.
 SUBJECT_PAGES = {
-    "article": ("articles:detail", "slug"),
     "claim": ("claims:detail", "code"),
+    "article": ("articles:detail", "slug"),
     "pillar": ("articles:pillar", "slug"),
     "section": ("articles:section", "slug"),
+}
+# Every row lists its subjects in one order, the most specific first.
+SUBJECT_ORDER = {
+    kind: position for position, kind in enumerate([*SUBJECT_PAGES, "page", "person", "group"])
 }
 
 
@@ -141,7 +150,11 @@ def _rows(events):
             event=event,
             words=action_words(event.action),
             subjects=[
-                Subject(s.kind, s.key, subject_url(s.kind, s.key)) for s in event.subjects.all()
+                Subject(s.kind, s.key, subject_url(s.kind, s.key))
+                for s in sorted(
+                    event.subjects.all(),
+                    key=lambda s: (SUBJECT_ORDER.get(s.kind, len(SUBJECT_ORDER)), s.kind, s.key),
+                )
             ],
         )
         for event in events
