@@ -1,28 +1,11 @@
 from django.contrib import admin
 from django.db import transaction
 
-from vigil.admin import ReadOnlyAdmin
+from vigil.admin import ReaderVisibleAdmin, ReadOnlyAdmin
 from vigil.freshness import content_changed
 from vigil.roles import is_admin
 
 from .models import Article, Page, Pillar, Revision, Rewrite, Section
-
-
-class ReaderVisibleAdmin(admin.ModelAdmin):
-    """For models readers see: an edit in the admin refreshes cached public pages,
-    as the services do."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(content_changed)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        transaction.on_commit(content_changed)
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(content_changed)
 
 
 @admin.register(Pillar)

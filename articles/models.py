@@ -3,7 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from .rendering import reading_minutes, render_markdown
+from vigil.rendering import reading_minutes, render_markdown
+
 from .renditions import validate_cover
 
 

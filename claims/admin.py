@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from articles.admin import ReaderVisibleAdmin
-from vigil.admin import ReadOnlyAdmin
+from vigil.admin import ReaderVisibleAdmin, ReadOnlyAdmin
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
 from .services import claim_create

@@ -7,8 +7,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.rendering import render_markdown
-from reviews.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, Countdown
+from vigil.rendering import render_markdown
+
+from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, Countdown
 
 
 class Verdict(models.TextChoices):

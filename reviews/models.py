@@ -4,8 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from claims.models import Verdict
-
-from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
+from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from claims.models import Claim, Verdict
+from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
 from corrections.models import CorrectionEntry
 from corrections.services import correction_entry_create
 from dissent.models import Dissent
@@ -13,7 +14,6 @@ from vigil.context_processors import REVIEWED_COUNT_KEY
 from vigil.freshness import content_changed
 
 from .models import Review
-from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
 
 # Callers that cannot race another editor (scripts, the demo) may skip the check.
 UNCHECKED = object()
