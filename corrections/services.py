@@ -3,8 +3,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from reviews.notifications import notify_editors
 from vigil.freshness import content_changed
+from vigil.notifications import notify_editors
 
 from .models import Amendment, CorrectionEntry, ErrorReport, SignOffRequest
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from articles.models import Article
 from corrections.models import CorrectionEntry
 from corrections.services import correction_entry_create
-from reviews.notifications import notify_editors
 from vigil.freshness import content_changed
+from vigil.notifications import notify_editors
 from vigil.ratelimit import fingerprint, reader_text
 
 from .models import Dissent
