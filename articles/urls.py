@@ -20,5 +20,4 @@ urlpatterns = [
     path("desk/articles/<slug:slug>/rewrite/", views.desk_rewrite_draft, name="desk_rewrite_draft"),
     path("desk/articles/<slug:slug>/retire/", views.desk_article_retire, name="desk_article_retire"),
     path("desk/articles/<slug:slug>/revisions/", views.desk_article_revisions, name="desk_article_revisions"),
-    path("search/", views.search_page, name="search"),
 ]

@@ -4,13 +4,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from claims.context_processors import REVIEWED_COUNT_KEY
 from claims.models import Claim, Verdict
 from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
 from corrections.models import CorrectionEntry
 from corrections.services import correction_entry_create
 from dissent.models import Dissent
 from dissent.services import dissent_weigh
-from vigil.context_processors import REVIEWED_COUNT_KEY
 from vigil.freshness import content_changed
 
 from .models import Review

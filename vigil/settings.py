@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vigil.context_processors.site",
+                "claims.context_processors.reviewed_count",
                 "vigil.pagecache.fragment_context",
             ],
         },
