@@ -15,9 +15,7 @@ urlpatterns = [
     path("desk/rewrites/", views.desk_rewrites, name="desk_rewrites"),
     path("desk/rewrites/<int:pk>/", views.desk_rewrite, name="desk_rewrite"),
     path("desk/rewrites/<int:pk>/withdraw/", views.desk_rewrite_withdraw, name="desk_rewrite_withdraw"),
-    path("desk/rewrites/<int:pk>/approve/", views.desk_rewrite_approve, name="desk_rewrite_approve"),
     path("desk/rewrites/<int:pk>/reject/", views.desk_rewrite_reject, name="desk_rewrite_reject"),
     path("desk/articles/<slug:slug>/rewrite/", views.desk_rewrite_draft, name="desk_rewrite_draft"),
-    path("desk/articles/<slug:slug>/retire/", views.desk_article_retire, name="desk_article_retire"),
     path("desk/articles/<slug:slug>/revisions/", views.desk_article_revisions, name="desk_article_revisions"),
 ]

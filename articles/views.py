@@ -11,17 +11,10 @@ from vigil.pagecache import public_page
 from vigil.roles import admin_required, editor_required, is_admin
 
 from .diff import rewrite_diff
-from .forms import ArticleRetireForm, RewriteApproveForm, RewriteForm, RewriteRejectForm
+from .forms import RewriteApproveForm, RewriteForm, RewriteRejectForm
 from .health import Health
 from .models import Article, Page, Pillar, Revision, Rewrite, Section
-from .services import (
-    RewriteRefused,
-    article_retire,
-    rewrite_approve,
-    rewrite_draft,
-    rewrite_reject,
-    rewrite_withdraw,
-)
+from .services import RewriteRefused, rewrite_draft, rewrite_reject, rewrite_withdraw
 
 HOME_ARTICLE_COUNT = 12
 
@@ -198,7 +191,7 @@ def desk_rewrite_draft(request, slug):
     return render(request, template, {"article": article, "form": form, "diff": diff}, status=status)
 
 
-def _rewrite_page(request, rewrite, *, approve_form=None, reject_form=None, status=200):
+def rewrite_page(request, rewrite, *, approve_form=None, reject_form=None, status=200):
     if rewrite.status == Rewrite.Status.OPEN:
         diff = rewrite_diff(
             live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
@@ -224,7 +217,7 @@ def _rewrite_page(request, rewrite, *, approve_form=None, reject_form=None, stat
     )
 
 
-def _get_rewrite(pk):
+def get_rewrite(pk):
     return get_object_or_404(
         Rewrite.objects.select_related("article", "drafted_by", "decided_by", "revision"), pk=pk
     )
@@ -232,21 +225,17 @@ def _get_rewrite(pk):
 
 @editor_required
 def desk_rewrite(request, pk):
-    return _rewrite_page(request, _get_rewrite(pk))
-
-
-def _refused(request, refused):
-    messages.error(request, str(refused))
+    return rewrite_page(request, get_rewrite(pk))
 
 
 @editor_required
 @require_POST
 def desk_rewrite_withdraw(request, pk):
-    rewrite = _get_rewrite(pk)
+    rewrite = get_rewrite(pk)
     try:
         rewrite_withdraw(rewrite=rewrite, editor=request.user)
     except RewriteRefused as refused:
-        _refused(request, refused)
+        messages.error(request, str(refused))
     else:
         messages.success(request, "Rewrite withdrawn; the banner is gone.")
     return redirect("articles:desk_rewrite", pk=rewrite.pk)
@@ -254,68 +243,18 @@ def desk_rewrite_withdraw(request, pk):
 
 @admin_required
 @require_POST
-def desk_rewrite_approve(request, pk):
-    rewrite = _get_rewrite(pk)
-    form = RewriteApproveForm(request.POST)
-    if not form.is_valid():
-        return _rewrite_page(request, rewrite, approve_form=form, status=400)
-    try:
-        rewrite_approve(
-            rewrite=rewrite,
-            admin=request.user,
-            open_review=form.cleaned_data["open_review"],
-            entry_text=form.cleaned_data["entry_text"],
-        )
-    except RewriteRefused as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, f"Rewrite approved: “{rewrite.title}” is live.")
-    return redirect("corrections:signoff_queue")
-
-
-@admin_required
-@require_POST
 def desk_rewrite_reject(request, pk):
-    rewrite = _get_rewrite(pk)
+    rewrite = get_rewrite(pk)
     form = RewriteRejectForm(request.POST)
     if not form.is_valid():
-        return _rewrite_page(request, rewrite, reject_form=form, status=400)
+        return rewrite_page(request, rewrite, reject_form=form, status=400)
     try:
         rewrite_reject(rewrite=rewrite, admin=request.user, reason=form.cleaned_data["reason"])
     except RewriteRefused as refused:
-        _refused(request, refused)
+        messages.error(request, str(refused))
     else:
         messages.success(request, "Rewrite rejected; the editor sees your reason.")
     return redirect("corrections:signoff_queue")
-
-
-@admin_required
-def desk_article_retire(request, slug):
-    """Retire an article with a permanent redirect to a closer-fit piece."""
-    article = get_object_or_404(Article, slug=slug)
-    if article.status == Article.Status.RETIRED:
-        messages.info(request, "This article is already retired.")
-        return redirect("corrections:signoff_queue")
-    form = ArticleRetireForm(request.POST or None, article=article)
-    if request.method == "POST" and form.is_valid():
-        try:
-            article_retire(
-                article=article,
-                admin=request.user,
-                redirect_to=form.cleaned_data["redirect_to"],
-                reason=form.cleaned_data["reason"],
-            )
-        except RewriteRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, f"“{article.title}” retired; its URL now redirects permanently.")
-            return redirect("corrections:signoff_queue")
-    return render(
-        request,
-        "articles/desk/retire.html",
-        {"article": article, "form": form, "open_rewrite": article.rewrites.open().first()},
-        status=400 if request.method == "POST" else 200,
-    )
 
 
 @editor_required

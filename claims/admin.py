@@ -40,6 +40,7 @@ class ClaimAdmin(ReaderVisibleAdmin):
             return
         # New claims go through the service so a code is allocated (never reused).
         created = claim_create(
+            actor=request.user,
             article=obj.article,
             statement=obj.statement,
             verdict=obj.verdict,

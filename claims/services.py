@@ -1,17 +1,16 @@
 import datetime
-import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from vigil.freshness import content_changed
-from vigil.roles import is_editor
+from articles.models import Article
+from vigil.actions import ADMIN, EDITOR, action
+from vigil.roles import display_name, is_editor
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
-
-logger = logging.getLogger(__name__)
+from .scheduling import next_due
 
 
 def claim_code_allocate(*, prefix=None):
@@ -26,9 +25,10 @@ def claim_code_allocate(*, prefix=None):
     return f"{prefix}-{counter.last_number:0{settings.VIGIL['CLAIM_CODE_DIGITS']}d}"
 
 
-@transaction.atomic
+@action("claim.create", role=EDITOR, actor="actor")
 def claim_create(
     *,
+    actor,
     article,
     statement,
     verdict,
@@ -40,6 +40,7 @@ def claim_create(
     last_reviewed_on=None,
     assigned_editor=None,
     prefix=None,
+    record,
 ):
     """Create a claim under a fresh code, with its evidence triggers."""
     start = last_reviewed_on or timezone.localdate()
@@ -59,22 +60,34 @@ def claim_create(
         EvidenceTrigger(claim=claim, text=text, position=position)
         for position, text in enumerate(triggers)
     )
-    # A new claim shows on its article's page and in the ledger.
-    transaction.on_commit(content_changed)
+    record.touch(claim)
+    record.say(f"{claim.code} created: {claim.get_verdict_display()}, due {claim.next_review_due:%d %b %Y}")
     return claim
+
+
+def claim_make_due(claim, *, on):
+    """Make a claim due for review on `on` (a fired trigger, an approved
+    rewrite). A claim already due earlier keeps its date: never less late.
+    Returns True if the date moved. Callers hold the claim's row lock."""
+    if claim.next_review_due <= on:
+        return False
+    claim.next_review_due = on
+    # updated_at too: the API's changed_since follows it.
+    claim.save(update_fields=["next_review_due", "updated_at"])
+    return True
 
 
 class TriggerAlreadyFired(Exception):
     pass
 
 
-@transaction.atomic
-def trigger_fire(*, trigger, editor, note, url=""):
+@action("trigger.fire", role=EDITOR, actor="editor")
+def trigger_fire(*, trigger, editor, note, url="", record):
     """Mark an evidence trigger as fired: the claim becomes due for review now
     and rises in the queue. A claim already overdue keeps its earlier date, so
     firing never makes it look less late."""
     # Claim row first, as review_record does: one lock order, no deadlocks.
-    claim = Claim.objects.select_for_update().get(pk=trigger.claim_id)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=trigger.claim_id)
     trigger = EvidenceTrigger.objects.select_for_update().get(pk=trigger.pk)
     if trigger.fired_at is not None:
         fired_on = timezone.localtime(trigger.fired_at)
@@ -86,27 +99,63 @@ def trigger_fire(*, trigger, editor, note, url=""):
     trigger.fired_note = note
     trigger.fired_url = url
     trigger.save(update_fields=["fired_at", "fired_by", "fired_note", "fired_url"])
-    today = timezone.localdate()
-    if claim.next_review_due > today:
-        claim.next_review_due = today
-        claim.save(update_fields=["next_review_due", "updated_at"])
-    # Readers see the fired trigger and the badge's countdown change.
-    transaction.on_commit(content_changed)
+    claim_make_due(claim, on=timezone.localdate())
+    record.touch(claim)
+    record.say(f"Fired “{trigger.text[:120]}”: {note[:200]}")
     return trigger
 
 
-@transaction.atomic
-def claim_assign(*, claim, editor, assigned_by):
+@action("claim.assign", role=EDITOR, actor="assigned_by")
+def claim_assign(*, claim, editor, assigned_by, record):
     """Give a claim an owning editor, or None to make it everyone's again."""
     if editor is not None and not is_editor(editor):
         raise ValidationError({"editor": f"{editor.get_username()} is not an editor."})
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("article", "assigned_editor")
+        .get(pk=claim.pk)
+    )
+    before = claim.assigned_editor
     claim.assigned_editor = editor
     claim.save(update_fields=["assigned_editor", "updated_at"])
-    logger.info(
-        "%s assigned %s to %s",
-        assigned_by.get_username(),
-        claim.code,
-        editor.get_username() if editor else "nobody",
+    record.touch(claim)
+    record.say(
+        f"Assigned {claim.code}: {display_name(before) if before else 'nobody'} → "
+        f"{display_name(editor) if editor else 'nobody'}"
     )
     return claim
+
+
+class PublicationRefused(Exception):
+    """A publication that did not happen; the message says why."""
+
+
+@action("article.publish", role=ADMIN, actor="admin")
+def article_publish(*, article, admin, on=None, record):
+    """Put a draft live on `on` (today by default), signed off by `admin`. Its
+    claims start their schedules then: each is first due a cadence after the
+    publication date, whatever was typed before. It lives here, not in
+    articles, because it sets the claims' schedules."""
+    today = timezone.localdate()
+    on = on or today
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status != Article.Status.DRAFT:
+        raise PublicationRefused(f"Only a draft can be published; this article is {article.get_status_display().lower()}.")
+    if on > today:
+        raise PublicationRefused("A publication date cannot be in the future.")
+    claims = list(Claim.objects.select_for_update().filter(article=article))
+    if not any(claim.is_primary for claim in claims):
+        raise PublicationRefused("An article is published with its primary claim: add one first.")
+    if article.pillar_id is None:
+        raise PublicationRefused("Choose the article's pillar before publishing it.")
+    article.status = Article.Status.PUBLISHED
+    article.published_on = on
+    article.signed_off_by = article.signed_off_by or display_name(admin)
+    article.save(update_fields=["status", "published_on", "signed_off_by", "updated_at"])
+    for claim in claims:
+        claim.next_review_due = next_due(on, claim.cadence_days)
+        claim.save(update_fields=["next_review_due", "updated_at"])
+        record.touch(claim)
+    record.touch(article)
+    record.say(f"Published “{article.title}” on {on:%d %b %Y} with {len(claims)} claim(s)")
+    return article

@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from vigil.admin import ReadOnlyAdmin
 from .models import Amendment, CorrectionEntry, ErrorReport, SignOffRequest
-from .services import correction_entry_create
 
 
 class SignOffRequestInline(admin.StackedInline):
@@ -28,8 +27,10 @@ class AmendmentInline(admin.TabularInline):
 
 
 @admin.register(CorrectionEntry)
-class CorrectionEntryAdmin(admin.ModelAdmin):
-    """Append-only: entries are added (through the service), never changed or deleted here."""
+class CorrectionEntryAdmin(ReadOnlyAdmin):
+    """Append-only and written only by actions: editors write theirs at
+    /desk/corrections/, the system writes verdict changes, material dissent,
+    rewrites and retirements. Here they are read."""
 
     list_display = ["entry_on", "kind", "article", "claim", "short_text", "created_by"]
     list_filter = ["kind", "entry_on"]
@@ -37,38 +38,12 @@ class CorrectionEntryAdmin(admin.ModelAdmin):
     list_select_related = ["article", "claim", "created_by"]
     date_hierarchy = "entry_on"
     fields = ["article", "claim", "kind", "entry_on", "text", "created_by", "created_at"]
-    readonly_fields = ["created_by", "created_at"]
-    raw_id_fields = ["article", "claim"]
+    readonly_fields = fields
     inlines = [SignOffRequestInline, AmendmentInline]
 
     @admin.display(description="text")
     def short_text(self, obj):
         return obj.text[:90]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None:
-            return self.fields
-        return self.readonly_fields
-
-    def has_change_permission(self, request, obj=None):
-        # Viewing is allowed (has_view_permission); saving an existing entry is not.
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        created = correction_entry_create(
-            article=obj.article,
-            claim=obj.claim,
-            kind=obj.kind,
-            text=obj.text,
-            entry_on=obj.entry_on,
-            created_by=request.user,
-        )
-        obj.pk = created.pk
-        obj.created_at = created.created_at
-        obj._state.adding = False
 
 
 @admin.register(SignOffRequest)

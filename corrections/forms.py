@@ -1,12 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import timezone
 
 from articles.models import Article, Pillar
 from vigil.roles import ADMINS
 
 from .models import CorrectionEntry
+from .services import HAND_WRITTEN_KINDS
 
 
 def admins():
@@ -28,13 +28,22 @@ class CorrectionEntryForm(forms.Form):
     article = forms.ModelChoiceField(
         queryset=Article.objects.published().order_by("title"), empty_label="Choose an article"
     )
-    kind = forms.ChoiceField(choices=CorrectionEntry.Kind.choices)
-    entry_on = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    # Verdict changes, material dissent, rewrites and retirements are written by
+    # the actions they record; an editor writes these three.
+    kind = forms.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in CorrectionEntry.Kind if kind in HAND_WRITTEN_KINDS],
+        error_messages={
+            "invalid_choice": "An editor writes a correction, a clarification or an update; "
+            "verdict changes, material dissent, rewrites and retirements are written by "
+            "the actions they record."
+        },
     )
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What changed and why, as readers will read it in the correction log.",
+        help_text=(
+            "What changed and why, as readers will read it. The entry is dated today; "
+            "if it is about something earlier, say when in the text."
+        ),
     )
     signoff_question = forms.CharField(
         label="Sign-off request (optional)",
@@ -49,13 +58,6 @@ class CorrectionEntryForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["signoff_addressed_to"].queryset = admins()
-        self.fields["entry_on"].initial = timezone.localdate()
-
-    def clean_entry_on(self):
-        entry_on = self.cleaned_data["entry_on"]
-        if entry_on > timezone.localdate():
-            raise forms.ValidationError("An entry cannot be dated in the future.")
-        return entry_on
 
     def clean(self):
         cleaned = super().clean()

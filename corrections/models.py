@@ -31,6 +31,7 @@ class CorrectionEntry(models.Model):
         REWRITE = "rewrite", "Rewrite"
         VERDICT_CHANGE = "verdict_change", "Verdict change"
         MATERIAL_DISSENT = "material_dissent", "Material dissent"
+        RETIREMENT = "retirement", "Retirement"
 
     article = models.ForeignKey(
         "articles.Article", on_delete=models.PROTECT, related_name="correction_entries"
@@ -65,7 +66,7 @@ class CorrectionEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=[
                     "correction", "clarification", "update", "rewrite",
-                    "verdict_change", "material_dissent",
+                    "verdict_change", "material_dissent", "retirement",
                 ]),
                 name="correction_kind_valid",
             )

@@ -12,4 +12,6 @@ urlpatterns = [
     path("desk/corrections/<int:pk>/amend/", views.entry_amend, name="entry_amend"),
     path("desk/sign-off/", views.signoff_queue, name="signoff_queue"),
     path("desk/sign-off/requests/<int:pk>/answer/", views.signoff_request_answer, name="signoff_answer"),
+    path("desk/rewrites/<int:pk>/approve/", views.desk_rewrite_approve, name="rewrite_approve"),
+    path("desk/articles/<slug:slug>/retire/", views.desk_article_retire, name="article_retire"),
 ]

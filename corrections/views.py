@@ -3,9 +3,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from django.views.decorators.http import require_POST
+
 from articles.diff import rewrite_diff
-from articles.forms import RewriteApproveForm, RewriteRejectForm
+from articles.forms import ArticleRetireForm, RewriteApproveForm, RewriteRejectForm
 from articles.models import Article, Rewrite
+from articles.services import RewriteRefused
+from articles.views import get_rewrite, rewrite_page
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
 from vigil.ratelimit import form_rate_limited, honeypot_filled, too_many_posts
@@ -16,9 +20,11 @@ from .models import CorrectionEntry, SignOffRequest
 from .report_forms import ErrorReportForm
 from .services import (
     CorrectionLogRefused,
+    article_retire,
     correction_entry_amend,
-    correction_entry_create,
+    correction_entry_write,
     error_report_submit,
+    rewrite_approve,
     signoff_answer,
 )
 
@@ -98,17 +104,20 @@ def desk_entries(request):
     form = CorrectionEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        entry = correction_entry_create(
-            article=data["article"],
-            kind=data["kind"],
-            text=data["text"].strip(),
-            entry_on=data["entry_on"],
-            created_by=request.user,
-            signoff_question=data["signoff_question"].strip(),
-            signoff_addressed_to=data["signoff_addressed_to"],
-        )
-        messages.success(request, f"Entry added to the correction log of “{entry.article.title}”.")
-        return redirect("corrections:desk_entries")
+        try:
+            entry = correction_entry_write(
+                article=data["article"],
+                kind=data["kind"],
+                text=data["text"],
+                editor=request.user,
+                signoff_question=data["signoff_question"],
+                signoff_addressed_to=data["signoff_addressed_to"],
+            )
+        except CorrectionLogRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Entry added to the correction log of “{entry.article.title}”.")
+            return redirect("corrections:desk_entries")
     entries = (
         CorrectionEntry.objects.select_related(
             "article", "created_by", "signoff_request__addressed_to", "signoff_request__answered_by"
@@ -201,5 +210,58 @@ def signoff_request_answer(request, pk):
         request,
         "corrections/signoff_answer.html",
         {"signoff": signoff, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# Sign-off decisions that write the log ----------------------------------------
+
+
+@admin_required
+@require_POST
+def desk_rewrite_approve(request, pk):
+    rewrite = get_rewrite(pk)
+    form = RewriteApproveForm(request.POST)
+    if not form.is_valid():
+        return rewrite_page(request, rewrite, approve_form=form, status=400)
+    try:
+        rewrite_approve(
+            rewrite=rewrite,
+            admin=request.user,
+            open_review=form.cleaned_data["open_review"],
+            entry_text=form.cleaned_data["entry_text"],
+        )
+    except RewriteRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Rewrite approved: “{rewrite.title}” is live.")
+    return redirect("corrections:signoff_queue")
+
+
+@admin_required
+def desk_article_retire(request, slug):
+    """Retire an article with a permanent redirect to a closer-fit piece."""
+    article = get_object_or_404(Article, slug=slug)
+    if article.status == Article.Status.RETIRED:
+        messages.info(request, "This article is already retired.")
+        return redirect("corrections:signoff_queue")
+    form = ArticleRetireForm(request.POST or None, article=article)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article_retire(
+                article=article,
+                admin=request.user,
+                redirect_to=form.cleaned_data["redirect_to"],
+                reason=form.cleaned_data["reason"],
+            )
+        except RewriteRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"“{article.title}” retired; its URL now redirects permanently.")
+            return redirect("corrections:signoff_queue")
+    return render(
+        request,
+        "articles/desk/retire.html",
+        {"article": article, "form": form, "open_rewrite": article.rewrites.open().first()},
         status=400 if request.method == "POST" else 200,
     )

@@ -3,13 +3,10 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article
-from corrections.models import CorrectionEntry
-from corrections.services import correction_entry_create
-from vigil.freshness import content_changed
+from corrections.services import material_dissent_entry
+from vigil.actions import EDITOR, READER, action
 from vigil.notifications import notify_editors
 from vigil.ratelimit import fingerprint, reader_text
 
@@ -30,8 +27,8 @@ class DissentRefused(ValidationError):
         self.field = field
 
 
-@transaction.atomic
-def dissent_submit(*, claim, argument, sources=(), name="", email="", consent_to_credit=False):
+@action("dissent.submit", role=READER)
+def dissent_submit(*, claim, argument, sources=(), name="", email="", consent_to_credit=False, record):
     """Receive a reader's reasoned dissent on a claim of a published article.
 
     The form has already told the reader about anything it could; these guards
@@ -42,7 +39,7 @@ def dissent_submit(*, claim, argument, sources=(), name="", email="", consent_to
     argument = reader_text(argument).strip()
     name = reader_text(name).strip()
     sources = list(sources)
-    if claim.article.status != Article.Status.PUBLISHED:
+    if not claim.article.is_published:
         raise DissentRefused(
             "This article is no longer open for dissent.", field="claim", code="not_published"
         )
@@ -78,7 +75,9 @@ def dissent_submit(*, claim, argument, sources=(), name="", email="", consent_to
     )
     notify_editors(event="dissent_received", object_id=dissent.pk)
     if email:
-        transaction.on_commit(lambda: _queue_acknowledgement(dissent.pk))
+        record.on_commit(lambda: _queue_acknowledgement(dissent.pk))
+    record.touch(claim)
+    record.say(f"Dissent {dissent.pk} received on {claim.code}")
     return dissent
 
 
@@ -92,12 +91,14 @@ def _queue_acknowledgement(dissent_id):
         logger.exception("could not queue the acknowledgement of dissent %s", dissent_id)
 
 
-@transaction.atomic
-def dissent_weigh(*, dissent, material, editor, review=None, note=""):
+@action("dissent.weigh", role=EDITOR, actor="editor")
+def dissent_weigh(*, dissent, material, editor, review=None, note="", record):
     """Weigh one dissent item as material or not material. The review form and
     the moderation queue both call this. Material dissent on a published
     article becomes an entry in its change history (credited only with consent)."""
-    dissent = Dissent.objects.select_for_update().select_related("claim__article").get(pk=dissent.pk)
+    dissent = (
+        Dissent.objects.select_for_update(of=("self",)).select_related("claim__article").get(pk=dissent.pk)
+    )
     if dissent.status != Dissent.Status.RECEIVED:
         raise DissentAlreadyWeighed(f"This dissent was already {dissent.get_status_display().lower()}.")
     dissent.status = Dissent.Status.MATERIAL if material else Dissent.Status.NOT_MATERIAL
@@ -107,23 +108,21 @@ def dissent_weigh(*, dissent, material, editor, review=None, note=""):
     dissent.weighing_note = note
     article = dissent.claim.article
     if material and article.is_published:
-        credit = f" from {dissent.credit}" if dissent.credit else " from a reader"
-        dissent.correction_entry = correction_entry_create(
-            article=article,
-            claim=dissent.claim,
-            kind=CorrectionEntry.Kind.MATERIAL_DISSENT,
-            text=f"Material dissent{credit} on {dissent.claim.code} weighed. {note}".strip(),
-            created_by=editor,
+        dissent.correction_entry = material_dissent_entry(
+            dissent=dissent, editor=editor, note=note, record=record
         )
     dissent.save()
-    transaction.on_commit(content_changed)
+    record.touch(dissent.claim)
+    record.say(f"Dissent {dissent.pk} on {dissent.claim.code} weighed as {dissent.get_status_display().lower()}")
     return dissent
 
 
-@transaction.atomic
-def dissent_reject(*, dissent, editor, note=""):
+@action("dissent.reject", role=EDITOR, actor="editor")
+def dissent_reject(*, dissent, editor, note="", record):
     """Reject a dissent item as spam or abuse. It never reaches readers."""
-    dissent = Dissent.objects.select_for_update().get(pk=dissent.pk)
+    dissent = (
+        Dissent.objects.select_for_update(of=("self",)).select_related("claim__article").get(pk=dissent.pk)
+    )
     if dissent.status != Dissent.Status.RECEIVED:
         raise DissentAlreadyWeighed(f"This dissent was already {dissent.get_status_display().lower()}.")
     dissent.status = Dissent.Status.REJECTED
@@ -131,4 +130,6 @@ def dissent_reject(*, dissent, editor, note=""):
     dissent.weighed_by = editor
     dissent.weighing_note = note
     dissent.save(update_fields=["status", "weighed_at", "weighed_by", "weighing_note"])
+    record.touch(claim=dissent.claim.code)
+    record.say(f"Dissent {dissent.pk} on {dissent.claim.code} rejected")
     return dissent

@@ -1,17 +1,15 @@
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from claims.context_processors import REVIEWED_COUNT_KEY
 from claims.models import Claim, Verdict
 from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
-from corrections.models import CorrectionEntry
-from corrections.services import correction_entry_create
+from corrections.services import verdict_change_entry
 from dissent.models import Dissent
 from dissent.services import dissent_weigh
-from vigil.freshness import content_changed
+from vigil.actions import EDITOR, action
+from vigil.roles import display_name
 
 from .models import Review
 
@@ -27,13 +25,9 @@ class ReviewConflict(Exception):
         self.latest = latest
         at = timezone.localtime(latest.created_at)
         super().__init__(
-            f"{claim.code} was reviewed by {editor_name(latest.editor)} at {at:%H:%M} "
+            f"{claim.code} was reviewed by {display_name(latest.editor)} at {at:%H:%M} "
             "while you were editing; your review was not saved, here is what they decided."
         )
-
-
-def editor_name(user):
-    return user.get_full_name() or user.get_username()
 
 
 def _latest_review(claim):
@@ -45,7 +39,7 @@ def _latest_review(claim):
     )
 
 
-@transaction.atomic
+@action("review.record", role=EDITOR, actor="editor")
 def review_record(
     *,
     claim,
@@ -56,6 +50,7 @@ def review_record(
     evidence_considered="",
     weighings=None,
     expected_last_review_id=UNCHECKED,
+    record,
 ):
     """Record an editor's review of a claim.
 
@@ -144,19 +139,19 @@ def review_record(
     )
 
     if review.verdict_changed and claim.article.is_published:
-        correction_entry_create(
-            article=claim.article,
+        verdict_change_entry(
             claim=claim,
-            kind=CorrectionEntry.Kind.VERDICT_CHANGE,
-            entry_on=today,
-            created_by=editor,
-            text=(
-                f"Verdict on {claim.code} changed from {Verdict(review.verdict_before).label} "
-                f"to {Verdict(verdict).label} after review. "
-                f"{Truncator(review.reasoning).chars(400)}"
-            ),
+            editor=editor,
+            verdict_before=Verdict(review.verdict_before),
+            verdict_after=Verdict(verdict),
+            reasoning=review.reasoning,
+            record=record,
         )
 
-    transaction.on_commit(lambda: cache.delete(REVIEWED_COUNT_KEY))
-    transaction.on_commit(content_changed)
+    record.touch(claim)
+    record.say(
+        f"{claim.code} reviewed: {Verdict(review.verdict_before).label} → {Verdict(verdict).label}; "
+        f"cadence {cadence_days} days, next review {review.next_review_due:%d %b %Y}"
+    )
+    record.on_commit(lambda: cache.delete(REVIEWED_COUNT_KEY))
     return review

@@ -5,11 +5,13 @@ import datetime
 import itertools
 
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from articles.models import Article, Pillar, Section
-from claims.models import Verdict
-from claims.services import claim_create
-from corrections.models import CorrectionEntry
+
+from claims.models import Claim, EvidenceTrigger, Verdict
+from claims.services import claim_code_allocate
+from corrections.models import CorrectionEntry, SignOffRequest
 
 _seq = itertools.count(1)
 
@@ -60,10 +62,34 @@ def make_article(**fields):
     return Article.objects.create(**fields)
 
 
-def make_claim(*, article=None, **fields):
+def make_claim(*, article=None, triggers=(), prefix=None, **fields):
+    """A claim under a fresh code, written directly: test data, not an editor's
+    action (tests of claim_create call the action themselves)."""
     fields.setdefault("statement", "A checkable statement the article makes.")
     fields.setdefault("verdict", Verdict.PARTIAL)
-    return claim_create(article=article or make_article(), **fields)
+    fields.setdefault("cadence_days", 60)
+    if "next_review_due" not in fields or fields["next_review_due"] is None:
+        start = fields.get("last_reviewed_on") or timezone.localdate()
+        fields["next_review_due"] = start + datetime.timedelta(days=fields["cadence_days"])
+    claim = Claim.objects.create(
+        code=claim_code_allocate(prefix=prefix), article=article or make_article(), **fields
+    )
+    EvidenceTrigger.objects.bulk_create(
+        EvidenceTrigger(claim=claim, text=text, position=position) for position, text in enumerate(triggers)
+    )
+    return claim
+
+
+def make_entry(*, article, kind=CorrectionEntry.Kind.UPDATE, text="Updated the figures.", entry_on=None,
+               signoff_question="", signoff_addressed_to=None, **fields):
+    """A correction-log entry (with an optional open sign-off request) written
+    directly as test data; tests of the entry actions call them instead."""
+    entry = CorrectionEntry.objects.create(
+        article=article, kind=kind, text=text, entry_on=entry_on or timezone.localdate(), **fields
+    )
+    if signoff_question:
+        SignOffRequest.objects.create(entry=entry, question=signoff_question, addressed_to=signoff_addressed_to)
+    return entry
 
 
 def make_correction(*, article, **fields):

@@ -92,8 +92,8 @@ class PageQueryCountTests(TestCase):
         [small] = publish(articles=1, claims_each=3, entries_each=3, pillar=pillar)
         [large] = publish(articles=1, claims_each=30, entries_each=30, pillar=pillar)
         # conditional-GET validators, article, claims, their triggers, correction entries,
-        # pillar count, open rewrite, the primary claim's reviews (ClaimReview JSON-LD)
-        self.assert_constant(small.get_absolute_url(), large.get_absolute_url(), 8)
+        # their amendments, pillar count, open rewrite, the primary claim's reviews (JSON-LD)
+        self.assert_constant(small.get_absolute_url(), large.get_absolute_url(), 9)
 
     def test_claim_page(self):
         [small] = publish(articles=1, claims_each=3, entries_each=3)
@@ -115,7 +115,7 @@ class PageQueryCountTests(TestCase):
         small = queries_for(self.client, reverse("corrections:log"))
         publish(articles=30, entries_each=3)
         self.assertEqual(queries_for(self.client, reverse("corrections:log")), small)
-        self.assertEqual(small, 3)  # the filter's pillars, the page's entries, their count
+        self.assertEqual(small, 4)  # the filter's pillars, the page's entries, their amendments, their count
 
     def test_pillar_and_section_pages(self):
         pillar, section = make_pillar(), make_section()
@@ -171,10 +171,10 @@ class PageCacheTests(TestCase):
         """An editor's view of the article carries staff-only notes (an open
         sign-off request); the page and fragment caches must not hand them on."""
         from corrections.models import CorrectionEntry
-        from corrections.services import correction_entry_create
+        from tests.factories import make_entry
         from tests.factories import make_admin
 
-        correction_entry_create(
+        make_entry(
             article=self.article,
             kind=CorrectionEntry.Kind.UPDATE,
             text="Updated the figures.",

@@ -1,4 +1,5 @@
-"""Staff-only parts of an article's correction log, fetched in one query."""
+"""The amendments of a page of correction-log entries and, for staff, their
+sign-off requests: each fetched in one query."""
 
 from collections import defaultdict
 

@@ -14,7 +14,7 @@ from PIL import Image
 from articles.models import Article, Rewrite
 from claims.models import Verdict
 from corrections.models import CorrectionEntry
-from corrections.services import correction_entry_create
+from tests.factories import make_entry
 from tests.factories import (
     make_admin,
     make_article,
@@ -263,9 +263,9 @@ class PageQueryCountTests(TestCase):
     """Home and article pages cost a fixed number of queries, whatever the data."""
 
     HOME_QUERIES = 4  # articles, their primary claims, recent verdict changes, the footer's reviewed count
-    # conditional-GET validators, article, claims, triggers, correction log, pillar count,
-    # open rewrite, the primary claim's reviews (ClaimReview JSON-LD), footer count
-    ARTICLE_QUERIES = 9
+    # conditional-GET validators, article, claims, triggers, correction log, its amendments,
+    # pillar count, open rewrite, the primary claim's reviews (ClaimReview JSON-LD), footer count
+    ARTICLE_QUERIES = 10
 
     @classmethod
     def setUpTestData(cls):
@@ -285,7 +285,7 @@ class PageQueryCountTests(TestCase):
         for n in range(claims):
             make_claim(article=target, triggers=["One trigger.", "Another trigger."], last_reviewed_on=datetime.date(2026, 2, 1))
         for n in range(entries):
-            correction_entry_create(
+            make_entry(
                 article=target, kind=CorrectionEntry.Kind.UPDATE, text=f"Entry {n}.",
                 entry_on=datetime.date(2026, 3, 1), created_by=self.editor,
                 signoff_question="REVIEW: assess whether this holds." if n % 10 == 0 else "",

@@ -8,9 +8,9 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Article, Rewrite
-from articles.services import article_retire, rewrite_approve
+from corrections.services import article_retire, rewrite_approve
 from corrections.models import CorrectionEntry
-from corrections.services import correction_entry_create
+from tests.factories import make_entry
 from tests.articles.test_rewrites import draft
 from tests.factories import make_admin, make_article, make_claim, make_correction, make_editor, make_pillar, make_user
 
@@ -31,7 +31,7 @@ class PermissionTests(TestCase):
 
     def setUp(self):
         self.rewrite = draft(self.article, self.editor)
-        self.entry = correction_entry_create(
+        self.entry = make_entry(
             article=self.article, kind="update", text="Updated.", signoff_question="Q?", signoff_addressed_to=self.admin
         )
 
@@ -52,10 +52,10 @@ class PermissionTests(TestCase):
             ("post", reverse("corrections:signoff_answer", kwargs={"pk": self.entry.signoff_request.pk}), {"answer": "Yes."}, "admin"),
             ("get", reverse("corrections:entry_amend", kwargs={"pk": self.entry.pk}), None, "admin"),
             ("post", reverse("corrections:entry_amend", kwargs={"pk": self.entry.pk}), {"new_text": "New.", "reason": "Why."}, "admin"),
-            ("post", reverse("articles:desk_rewrite_approve", kwargs={"pk": pk}), {}, "admin"),
+            ("post", reverse("corrections:rewrite_approve", kwargs={"pk": pk}), {}, "admin"),
             ("post", reverse("articles:desk_rewrite_reject", kwargs={"pk": pk}), {"reason": "No."}, "admin"),
-            ("get", reverse("articles:desk_article_retire", kwargs={"slug": slug}), None, "admin"),
-            ("post", reverse("articles:desk_article_retire", kwargs={"slug": slug}), {"redirect_to": self.target.pk, "reason": "x"}, "admin"),
+            ("get", reverse("corrections:article_retire", kwargs={"slug": slug}), None, "admin"),
+            ("post", reverse("corrections:article_retire", kwargs={"slug": slug}), {"redirect_to": self.target.pk, "reason": "x"}, "admin"),
         ]
 
     def _call(self, method, url, data):
@@ -99,9 +99,9 @@ class PermissionTests(TestCase):
 
     def test_action_urls_refuse_get(self):
         self.client.force_login(self.admin)
-        for name in ["desk_rewrite_approve", "desk_rewrite_reject", "desk_rewrite_withdraw"]:
+        for name in ["corrections:rewrite_approve", "articles:desk_rewrite_reject", "articles:desk_rewrite_withdraw"]:
             with self.subTest(name=name):
-                self.assertEqual(self.client.get(reverse(f"articles:{name}", kwargs={"pk": self.rewrite.pk})).status_code, 405)
+                self.assertEqual(self.client.get(reverse(name, kwargs={"pk": self.rewrite.pk})).status_code, 405)
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -187,7 +187,7 @@ class ApproveRejectViewTests(TestCase):
         self.client.force_login(self.admin)
 
     def test_approve_from_the_queue(self):
-        url = reverse("articles:desk_rewrite_approve", kwargs={"pk": self.rewrite.pk})
+        url = reverse("corrections:rewrite_approve", kwargs={"pk": self.rewrite.pk})
         response = self.client.post(url, {"entry_text": "", "open_review": "on"}, follow=True)
         self.assertContains(response, "Rewrite approved")
         self.article.refresh_from_db()
@@ -237,7 +237,7 @@ class RetirementViewTests(TestCase):
         self.client.force_login(self.admin)
 
     def retire(self, **data):
-        return self.client.post(reverse("articles:desk_article_retire", kwargs={"slug": self.article.slug}), data)
+        return self.client.post(reverse("corrections:article_retire", kwargs={"slug": self.article.slug}), data)
 
     def test_retired_url_answers_301_to_the_target(self):
         self.assertRedirects(self.retire(redirect_to=self.target.pk, reason="Off thesis."), reverse("corrections:signoff_queue"))
@@ -254,7 +254,7 @@ class RetirementViewTests(TestCase):
         self.assertContains(self.client.get(self.pillar.get_absolute_url()), "Closer fit")
 
     def test_form_offers_no_self_redirect_and_shows_errors(self):
-        response = self.client.get(reverse("articles:desk_article_retire", kwargs={"slug": self.article.slug}))
+        response = self.client.get(reverse("corrections:article_retire", kwargs={"slug": self.article.slug}))
         self.assertNotContains(response, f'<option value="{self.article.pk}"')
         response = self.retire(redirect_to=self.article.pk, reason="Typed reason.")
         self.assertContains(response, "Select a valid choice", status_code=400)
@@ -267,7 +267,7 @@ class RetirementViewTests(TestCase):
         article_retire(article=self.article, admin=self.admin, redirect_to=self.target, reason="x")
         # The retired article is no longer a choice, so target → article cannot be chosen.
         response = self.client.post(
-            reverse("articles:desk_article_retire", kwargs={"slug": self.target.slug}), {"redirect_to": self.article.pk, "reason": "loop"}
+            reverse("corrections:article_retire", kwargs={"slug": self.target.slug}), {"redirect_to": self.article.pk, "reason": "loop"}
         )
         self.assertEqual(response.status_code, 400)
         article_retire(article=self.target, admin=self.admin, redirect_to=third, reason="y")
@@ -306,5 +306,5 @@ class DeskPageQueryCountTests(TestCase):
     def test_retire_page(self):
         # session, user, groups, article, open rewrite, redirect choices, footer
         with self.assertNumQueries(7):
-            response = self.client.get(reverse("articles:desk_article_retire", kwargs={"slug": self.article.slug}))
+            response = self.client.get(reverse("corrections:article_retire", kwargs={"slug": self.article.slug}))
         self.assertContains(response, "<option", count=11)

@@ -14,12 +14,11 @@ from articles.services import (
     RetirementRefused,
     RewriteAlreadyDecided,
     RewriteRefused,
-    article_retire,
-    rewrite_approve,
     rewrite_draft,
     rewrite_reject,
     rewrite_withdraw,
 )
+from corrections.services import article_retire, rewrite_approve
 from corrections.models import CorrectionEntry
 from tests.factories import make_admin, make_article, make_claim, make_editor, make_user
 

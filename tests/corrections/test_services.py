@@ -11,10 +11,9 @@ from corrections.services import (
     CorrectionLogRefused,
     SignOffAlreadyAnswered,
     correction_entry_amend,
-    correction_entry_create,
     signoff_answer,
 )
-from tests.factories import make_admin, make_article, make_correction, make_editor
+from tests.factories import make_entry, make_admin, make_article, make_correction, make_editor
 
 FROZEN = datetime.datetime(2026, 4, 27, 10, 0, tzinfo=datetime.UTC)
 
@@ -52,7 +51,7 @@ class CorrectionEntryAmendTests(TestCase):
 class SignOffRequestLifecycleTests(TestCase):
     def setUp(self):
         self.admin = make_admin()
-        self.entry = correction_entry_create(
+        self.entry = make_entry(
             article=make_article(),
             kind=CorrectionEntry.Kind.REWRITE,
             text="Rewritten from the migrated original.",

@@ -5,7 +5,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from corrections.models import Amendment, CorrectionEntry, SignOffRequest
-from corrections.services import correction_entry_amend, correction_entry_create
+from corrections.services import correction_entry_amend
+from tests.factories import make_entry
 from tests.factories import make_admin, make_article, make_correction, make_editor, make_pillar
 
 FROZEN = datetime.datetime(2026, 4, 27, 10, 0, tzinfo=datetime.UTC)
@@ -41,8 +42,9 @@ class CorrectionLogPageTests(TestCase):
         self.assertEqual(list(page_6.context["entries"])[-1].text, "Entry number 0.")
 
     def test_query_count_is_fixed_however_many_entries(self):
-        # pillars for the filter, count, the page of entries with article and pillar, footer count
-        with self.assertNumQueries(4):
+        # pillars for the filter, count, the page of entries with article and pillar,
+        # their amendments (shown to readers), footer count
+        with self.assertNumQueries(5):
             response = self.client.get(reverse("corrections:log"), {"kind": "rewrite", "pillar": "agentic-ai"})
         self.assertEqual(response.status_code, 200)
 
@@ -91,16 +93,16 @@ class DeskEntryFormTests(TestCase):
             reverse("corrections:desk_entries"),
             {
                 "article": self.article.pk,
-                "kind": "rewrite",
-                "entry_on": "2026-04-27",
-                "text": "Rewritten from the migrated original.",
+                "kind": "update",
+                "text": "Updated from the migrated original.",
                 "signoff_question": "REVIEW: assess whether the reframing fits editorial scope.",
                 "signoff_addressed_to": self.admin.pk,
             },
         )
         self.assertRedirects(response, reverse("corrections:desk_entries"))
         entry = CorrectionEntry.objects.get()
-        self.assertEqual((entry.article, entry.created_by, entry.entry_on), (self.article, self.editor, datetime.date(2026, 4, 27)))
+        # Dated today, the day readers see it: the form has no date to backdate.
+        self.assertEqual((entry.article, entry.created_by, entry.entry_on), (self.article, self.editor, FROZEN.date()))
         self.assertTrue(entry.signoff_request.is_open)
         self.assertEqual(entry.signoff_request.addressed_to, self.admin)
 
@@ -110,13 +112,11 @@ class DeskEntryFormTests(TestCase):
             {
                 "article": self.article.pk,
                 "kind": "correction",
-                "entry_on": "2026-05-30",
                 "text": "Typed with care.",
                 "signoff_question": "REVIEW: is this right?",
             },
         )
         self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "cannot be dated in the future", status_code=400)
         self.assertContains(response, "Choose the admin who should answer", status_code=400)
         self.assertContains(response, "Typed with care.", status_code=400)
         self.assertFalse(CorrectionEntry.objects.exists())
@@ -124,7 +124,7 @@ class DeskEntryFormTests(TestCase):
 
     def test_desk_list_query_count(self):
         for n in range(30):
-            correction_entry_create(
+            make_entry(
                 article=make_article(), kind="update", text=f"Entry {n}", created_by=self.editor,
                 signoff_question="Q?" if n % 2 else "", signoff_addressed_to=self.admin,
             )
@@ -140,7 +140,7 @@ class SignOffQueueTests(TestCase):
         self.client.force_login(self.admin)
 
     def test_admin_answers_a_request_from_the_queue(self):
-        entry = correction_entry_create(
+        entry = make_entry(
             article=make_article(), kind="update", text="Updated.", signoff_question="REVIEW: keep it?",
             signoff_addressed_to=self.admin,
         )
@@ -158,7 +158,7 @@ class SignOffQueueTests(TestCase):
         self.assertNotContains(self.client.get(reverse("corrections:signoff_queue")), "REVIEW: keep it?")
 
     def test_empty_answer_shows_the_error_next_to_the_field(self):
-        entry = correction_entry_create(
+        entry = make_entry(
             article=make_article(), kind="update", text="Updated.", signoff_question="Q?", signoff_addressed_to=self.admin
         )
         response = self.client.post(reverse("corrections:signoff_answer", kwargs={"pk": entry.signoff_request.pk}), {"answer": ""})
@@ -170,7 +170,7 @@ class SignOffQueueTests(TestCase):
         editor = make_editor()
         for n in range(8):
             draft(make_article(), editor)
-            correction_entry_create(
+            make_entry(
                 article=make_article(), kind="update", text=f"E{n}", signoff_question="Q?", signoff_addressed_to=self.admin
             )
         # session, user, groups, rewrites, requests, retired articles, footer
@@ -198,7 +198,7 @@ class ArticleCorrectionLogPartTests(TestCase):
     def setUp(self):
         self.admin = make_admin()
         self.article = make_article()
-        self.entry = correction_entry_create(
+        self.entry = make_entry(
             article=self.article, kind="rewrite", text="Rewritten text.",
             signoff_question="REVIEW: assess whether D is preferable.", signoff_addressed_to=self.admin,
         )
@@ -210,15 +210,26 @@ class ArticleCorrectionLogPartTests(TestCase):
         self.assertContains(response, f'id="correction-{self.entry.pk}"')
         self.assertContains(response, "27 Apr 2026")
         self.assertNotContains(response, "REVIEW: assess")
-        self.assertNotContains(response, "Rewritten text.")
         self.assertContains(response, reverse("corrections:policy"))
+
+    def test_readers_see_that_an_entry_was_amended_when_why_and_the_earlier_text(self):
+        """Nothing changes off the record: an amendment is public, not a silent edit."""
+        for url in [self.article.get_absolute_url(), reverse("corrections:log")]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, "Amended")
+                self.assertContains(response, '<time datetime="2026-04-27T', html=False)
+                self.assertContains(response, "Clearer.")
+                self.assertContains(response, "<del>Rewritten text.</del>", html=False)
+                self.assertNotContains(response, self.admin.get_username())
 
     def test_staff_see_the_open_request_and_the_old_text(self):
         self.client.force_login(make_editor())
         response = self.client.get(self.article.get_absolute_url())
         self.assertContains(response, "Sign-off request open")
         self.assertContains(response, "REVIEW: assess whether D is preferable.")
-        self.assertContains(response, "Earlier text: <del>Rewritten text.</del>", html=False)
+        self.assertContains(response, "<del>Rewritten text.</del>", html=False)
+        self.assertContains(response, "(shown to staff)")
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -226,7 +237,7 @@ class SingleItemDeskPageQueryCountTests(TestCase):
     def setUp(self):
         self.admin = make_admin()
         self.client.force_login(self.admin)
-        self.entry = correction_entry_create(
+        self.entry = make_entry(
             article=make_article(), kind="update", text="v0", signoff_question="Q?", signoff_addressed_to=self.admin
         )
         for n in range(1, 6):

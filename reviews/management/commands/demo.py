@@ -19,8 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from articles.models import Article, Pillar, Rewrite, Section
 from claims.models import Verdict
 from claims.services import claim_create
-from corrections.models import CorrectionEntry
-from corrections.services import correction_entry_create
+from corrections.models import CorrectionEntry, SignOffRequest
 from dissent.models import Dissent
 from dissent.services import dissent_weigh
 from reviews.models import Review
@@ -517,6 +516,7 @@ class Command(BaseCommand):
         for position, (statement, verdict, cadence, reviewed_ago, due_in, note, triggers) in enumerate(spec["claims"]):
             reviewed_on = today - datetime.timedelta(days=reviewed_ago) if reviewed_ago is not None else None
             claim = claim_create(
+                actor=editor,
                 article=article,
                 statement=statement,
                 verdict=verdict,
@@ -551,7 +551,7 @@ class Command(BaseCommand):
                 evidence_considered="Sources listed in the holding-up note, rechecked on the review date.",
             )
             if verdict != previous:
-                correction_entry_create(
+                CorrectionEntry.objects.create(
                     article=article,
                     claim=claim,
                     kind=CorrectionEntry.Kind.VERDICT_CHANGE,
@@ -576,11 +576,12 @@ class Command(BaseCommand):
         ]
         for slug, kind, days_ago, text, question in entries:
             if slug in articles:
-                correction_entry_create(
+                entry = CorrectionEntry.objects.create(
                     article=articles[slug], kind=kind, text=text, created_by=editor,
                     entry_on=today - datetime.timedelta(days=days_ago),
-                    signoff_question=question, signoff_addressed_to=admin if question else None,
                 )
+                if question:
+                    SignOffRequest.objects.create(entry=entry, question=question, addressed_to=admin)
         article = articles.get("human-oversight-eu-ai-act")
         if article is not None:
             Rewrite.objects.create(
