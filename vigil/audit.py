@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
-from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from .fragments import render_page_or_fragment
 from .models import Event
 from .pagination import BoundedPaginator
 from .roles import admin_required, display_name
@@ -54,7 +53,7 @@ ACTION_WORDS = {
 
 # The public page of each kind of subject, by URL name and its one argument.
 SUBJECT_PAGES = {
-    "claim": ("claims:detail", "code"),
+    "claim": ("reviews:claim", "code"),
     "article": ("articles:detail", "slug"),
     "pillar": ("articles:pillar", "slug"),
     "section": ("articles:section", "slug"),
@@ -161,11 +160,6 @@ def _rows(events):
     ]
 
 
-def _wants_fragment(request):
-    # A history restore after a cache miss needs the whole page, not the table.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @admin_required
 @require_http_methods(["GET", "HEAD"])
 def audit_trail(request):
@@ -175,7 +169,4 @@ def audit_trail(request):
     events = form.filter(Event.objects.newest_first()).prefetch_related("subjects")
     page = BoundedPaginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "rows": _rows(page.object_list)}
-    template = "desk/audit.html#audit-table" if _wants_fragment(request) else "desk/audit.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page_or_fragment(request, "desk/audit.html", "audit-table", context)

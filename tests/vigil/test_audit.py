@@ -22,7 +22,7 @@ from claims.models import Verdict
 from reviews.services import review_record
 from tests.factories import make_admin, make_claim, make_editor, make_entry
 from vigil.actions import EDITOR, READER, action
-from vigil.audit import ACTION_WORDS, AUDIT_PAGE_SIZE
+from vigil.audit import ACTION_WORDS, AUDIT_PAGE_SIZE, SUBJECT_PAGES, subject_url
 from vigil.pagination import DEFAULT_MAX_COUNT
 
 # Playwright's sync API runs an event loop in this thread; the Django calls the
@@ -166,7 +166,7 @@ class AuditTrailTests(TestCase):
         )
         self.assertContains(response, "Edith Marsh")
         self.assertContains(response, "Recorded a review")
-        claim_page = reverse("claims:detail", kwargs={"code": "AM-060"})
+        claim_page = reverse("reviews:claim", kwargs={"code": "AM-060"})
         article_page = reverse("articles:detail", kwargs={"slug": "cheap-inference"})
         self.assertContains(
             response, f'<a href="{claim_page}" class="claim-code">AM-060</a>', html=True
@@ -186,6 +186,12 @@ class AuditTrailTests(TestCase):
         )
         self.assertEqual(row.subjects[2].url, reverse("articles:pillar", kwargs={"slug": "energy"}))
         self.assertIsNone(row.subjects[3].url)
+
+    def test_every_kind_with_a_public_page_links_to_it(self):
+        """A renamed URL would otherwise quietly drop the links."""
+        for kind in SUBJECT_PAGES:
+            with self.subTest(kind=kind):
+                self.assertIsNotNone(subject_url(kind, "am-060"))
 
     def test_an_action_without_words_is_shown_by_its_name(self):
         response = self.client.get(AUDIT, {"article": "other-piece"})
