@@ -1,6 +1,28 @@
 from django import forms
 
-from .models import Article, Rewrite
+from .models import Article, Pillar, Rewrite, Section
+
+
+class ArchiveFilterForm(forms.Form):
+    """The archive's filters. An empty or unknown value lists every article;
+    a bad one is reported by its field while the other still applies."""
+
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.order_by("name"), to_field_name="slug", required=False,
+        empty_label="All sections",
+    )
+    pillar = forms.ModelChoiceField(
+        queryset=Pillar.objects.order_by("name"), to_field_name="slug", required=False,
+        empty_label="All pillars",
+    )
+
+    def filter(self, articles):
+        data = getattr(self, "cleaned_data", {})
+        if data.get("section"):
+            articles = articles.filter(section=data["section"])
+        if data.get("pillar"):
+            articles = articles.filter(pillar=data["pillar"])
+        return articles
 
 
 class RewriteForm(forms.ModelForm):

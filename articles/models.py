@@ -178,6 +178,10 @@ class Article(models.Model):
         return self.claims.filter(is_primary=True).first()
 
     @property
+    def is_retired(self):
+        return self.status == self.Status.RETIRED
+
+    @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 

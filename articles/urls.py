@@ -6,6 +6,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("articles/", views.archive, name="archive"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("pillars/", views.pillar_index, name="pillars"),
     path("pillars/<slug:slug>/", views.pillar_detail, name="pillar"),

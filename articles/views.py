@@ -4,19 +4,22 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from vigil.conditional import conditional, newest
 from vigil.pagecache import public_page
+from vigil.pagination import BoundedPaginator
 from vigil.roles import admin_required, editor_required, is_admin
 
 from .diff import rewrite_diff
-from .forms import RewriteApproveForm, RewriteForm, RewriteRejectForm
+from .forms import ArchiveFilterForm, RewriteApproveForm, RewriteForm, RewriteRejectForm
 from .health import Health
 from .models import Article, Page, Pillar, Revision, Rewrite, Section
 from .services import RewriteRefused, rewrite_draft, rewrite_reject, rewrite_withdraw
 
 HOME_ARTICLE_COUNT = 12
+ARCHIVE_PAGE_SIZE = 20
 
 
 @public_page
@@ -29,6 +32,17 @@ def home(request):
         "articles/home.html",
         {"lead": articles[0] if articles else None, "articles": articles[1:]},
     )
+
+
+@public_page
+def archive(request):
+    """Every published article, newest first, filterable by section and pillar:
+    the home page shows only the latest, and nothing should be unreachable."""
+    form = ArchiveFilterForm(request.GET)
+    form.is_valid()  # a bad value is reported by its field; the valid one still applies
+    articles = form.filter(Article.objects.for_listing())
+    page = BoundedPaginator(articles, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "articles/archive.html", {"form": form, "page": page, "articles": page.object_list})
 
 
 def article_stamps(request, slug):
@@ -65,7 +79,12 @@ def article_detail(request, slug):
         slug=slug,
     )
     if article.status == Article.Status.RETIRED:
-        return redirect(article.redirect_to, permanent=True)
+        # The reader lands on the closer-fit piece and is told why there
+        # ({% retirement_notice %}, corrections' tag, reads the parameter).
+        return redirect(
+            f"{article.redirect_to.get_absolute_url()}?{urlencode({"retired": article.slug})}",
+            permanent=True,
+        )
     if article.status != Article.Status.PUBLISHED:
         raise Http404("No such article.")
 
@@ -90,6 +109,7 @@ def article_detail(request, slug):
         "pillar_other_count": pillar_other_count,
     }
     return render(request, "articles/article_detail.html", context)
+
 
 
 @public_page

@@ -43,11 +43,13 @@ def correction_log(request):
         .only("kind", "entry_on", "text", "article__slug", "article__title", "article__pillar__name")
         .newest_first()
     )
-    if filters.is_valid():
-        if filters.cleaned_data["kind"]:
-            entries = entries.filter(kind=filters.cleaned_data["kind"])
-        if filters.cleaned_data["pillar"]:
-            entries = entries.filter(article__pillar__slug=filters.cleaned_data["pillar"])
+    # A bad value is reported by its field; the valid one still applies.
+    filters.is_valid()
+    chosen = getattr(filters, "cleaned_data", {})
+    if chosen.get("kind"):
+        entries = entries.filter(kind=chosen["kind"])
+    if chosen.get("pillar"):
+        entries = entries.filter(article__pillar__slug=chosen["pillar"])
     page = BoundedPaginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -38,7 +38,7 @@ def claim_detail(request, code):
     # Reviews are prefetched onto the claim so the ClaimReview JSON-LD in the
     # head reads the same rows as the timeline: one query for both.
     claim = get_object_or_404(
-        Claim.objects.select_related("article__pillar", "article__section")
+        Claim.objects.select_related("article__pillar", "article__section", "article__redirect_to")
         .filter(article__status__in=["published", "retired"])
         .prefetch_related(
             Prefetch(

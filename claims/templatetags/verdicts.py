@@ -5,11 +5,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/badge.html")
-def verdict_badge(claim, size=""):
+def verdict_badge(claim, size="", retired=False):
     """The verdict badge: `Partial · reviewed 27 Apr 2026 · next +59d`.
 
     The verdict is spelled out in words and marked with a shape, so colour is
-    never the only signal.
+    never the only signal. A claim of a retired article promises no next
+    review (`retired`).
     """
     today = timezone.localdate()
     return {
@@ -17,4 +18,5 @@ def verdict_badge(claim, size=""):
         "countdown": claim.countdown(today),
         "due_status": claim.due_status(today),
         "size": size,
+        "retired": retired,
     }

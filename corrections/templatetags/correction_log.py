@@ -5,7 +5,8 @@ from collections import defaultdict
 
 from django import template
 
-from corrections.models import Amendment, SignOffRequest
+from articles.models import Article
+from corrections.models import Amendment, CorrectionEntry, SignOffRequest
 
 register = template.Library()
 
@@ -39,3 +40,25 @@ def for_entry(by_entry, entry):
     if not by_entry:
         return []
     return by_entry.get(entry.pk, [])
+
+
+@register.inclusion_tag("corrections/parts/retirement_notice.html", takes_context=True)
+def retirement_notice(context, article):
+    """Why a reader redirected from a retired article is here: its retirement
+    entry, when ?retired=<slug> names an article that really redirects to this
+    one (so the notice cannot be forged with another slug)."""
+    slug = context["request"].GET.get("retired")
+    entry = None
+    if slug:
+        entry = (
+            CorrectionEntry.objects.filter(
+                kind=CorrectionEntry.Kind.RETIREMENT,
+                article__slug=slug,
+                article__status=Article.Status.RETIRED,
+                article__redirect_to=article,
+            )
+            .select_related("article")
+            .only("entry_on", "text", "article__title", "article__slug")
+            .first()
+        )
+    return {"entry": entry}

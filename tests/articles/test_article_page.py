@@ -96,9 +96,33 @@ class ArticlePagePartsTests(TestCase):
         response = self.get()
         text = " ".join(response.content.decode().split())
         # 25 Jun to 23 Aug is 59 days.
-        self.assertIn("Partial</span>", text)
+        self.assertIn("Partial</a>", text)
         self.assertIn("reviewed <time datetime=\"2026-04-27\">27 Apr 2026</time>", text)
         self.assertIn(">next +59d</time>", text)
+
+    def test_badge_explains_itself_without_hover(self):
+        """Touch screens show no tooltip: the verdict links to what verdicts mean
+        and the large badge spells out the due date."""
+        response = self.get()
+        text = " ".join(response.content.decode().split())
+        self.assertIn('<a class="badge__verdict" href="/how-this-works/#verdicts">', text)
+        self.assertIn('<span class="badge__date">(due 23 Aug 2026)</span>', text)
+        self.assertNotIn("title=", text.split('class="badge ')[1].split("</header>")[0])
+        method = self.client.get("/how-this-works/")
+        self.assertContains(method, 'id="verdicts"')
+        self.assertContains(method, "Starting verdict, not yet reviewed")
+
+    def test_a_claim_not_yet_reviewed_says_its_verdict_is_the_starting_one(self):
+        make_claim(article=self.article, last_reviewed_on=None, statement="Unreviewed.")
+        self.assertContains(self.get(), "starting verdict, not yet reviewed")
+
+    def test_holding_up_block_states_each_claims_cadence(self):
+        self.assertContains(self.get(), "Reviewable on a 60-day cadence")
+
+    def test_claim_ledger_and_archive_are_in_the_main_menu(self):
+        nav = self.get().content.decode().split('aria-label="Site"')[1].split("</nav>")[0]
+        self.assertIn('<a href="/claims/">Claim ledger</a>', nav)
+        self.assertIn('<a href="/articles/">Articles</a>', nav)
 
     def test_overdue_claim_badge_says_overdue(self):
         self.assertContains(self.get(), ">overdue 3d</time>")
@@ -169,7 +193,7 @@ class ArticlePagePartsTests(TestCase):
     def test_footer_counts_claims_reviewed_and_links_the_method(self):
         make_claim(article=self.article, last_reviewed_on=None)  # not reviewed yet: not counted
         response = self.get()
-        self.assertContains(response, "2 reviewed</a>")
+        self.assertContains(response, "Claims reviewed so far: 2 · <a href=\"/claims/\">Every claim and its verdict</a>")
         self.assertContains(response, "Method: every claim tracked, reviewed every 30–90 days")
         self.assertContains(response, 'href="/how-this-works/">How this works')
 
@@ -218,7 +242,31 @@ class ArticlePageStatusTests(TestCase):
         target = make_article(slug="closer-fit")
         article = make_article(status=Article.Status.RETIRED, redirect_to=target)
         response = self.client.get(article.get_absolute_url())
-        self.assertRedirects(response, "/articles/closer-fit/", status_code=301)
+        self.assertRedirects(response, f"/articles/closer-fit/?retired={article.slug}", status_code=301)
+
+    def test_reader_redirected_from_a_retired_article_is_told_why(self):
+        from corrections.services import article_retire
+
+        target = make_article(slug="closer-fit", title="The closer fit")
+        article = make_article(title="Off-thesis piece")
+        claim = make_claim(article=article, is_primary=True)
+        article_retire(article=article, admin=make_admin(), redirect_to=target, reason="Off the thesis.")
+        response = self.client.get(article.get_absolute_url(), follow=True)
+        self.assertContains(response, "You were sent here from a retired article")
+        self.assertContains(response, "We retired “Off-thesis piece”")
+        self.assertContains(response, "Off the thesis.")
+        # The claim page of a retired article promises no next review.
+        claim_page = self.client.get(claim.get_absolute_url())
+        self.assertContains(claim_page, "no longer reviewed")
+        self.assertNotContains(claim_page, "next +")
+        self.assertContains(claim_page, 'readers are sent to “<a href="/articles/closer-fit/">The closer fit</a>”')
+
+    def test_retirement_notice_cannot_be_forged_with_another_slug(self):
+        target = make_article(slug="closer-fit")
+        other = make_article(slug="elsewhere")
+        make_article(status=Article.Status.RETIRED, redirect_to=other, slug="gone")
+        response = self.client.get(f"{target.get_absolute_url()}?retired=gone")
+        self.assertNotContains(response, "sent here from a retired article")
 
 
 class NotFoundPageTests(TestCase):
@@ -249,9 +297,9 @@ class HomePageTests(TestCase):
         content = response.content.decode()
         self.assertLess(content.index("Newer piece"), content.index("Older piece"))
         self.assertNotIn("Draft piece", content)
-        self.assertIn("Not holding</span>", content)
+        self.assertIn("Not holding</a>", content)
         self.assertIn(">overdue 3d</time>", content)
-        self.assertIn("Holding</span>", content)
+        self.assertIn("Holding</a>", content)
         self.assertIn(">next +60d</time>", content)
         # Cacheable whole and CSP-clean: no per-visitor state, no inline script or style.
         self.assertNotIn("csrftoken", response.cookies)

@@ -244,7 +244,7 @@ class RetirementViewTests(TestCase):
         self.client.logout()
         response = self.client.get(self.article.get_absolute_url())
         self.assertEqual(response.status_code, 301)
-        self.assertEqual(response.url, self.target.get_absolute_url())
+        self.assertEqual(response.url, f"{self.target.get_absolute_url()}?retired={self.article.slug}")
 
     def test_retired_article_leaves_listings(self):
         article_retire(article=self.article, admin=self.admin, redirect_to=self.target, reason="x")
@@ -274,7 +274,9 @@ class RetirementViewTests(TestCase):
         self.client.logout()
         for old in (self.article, self.target):
             response = self.client.get(old.get_absolute_url())
-            self.assertEqual((response.status_code, response.url), (301, third.get_absolute_url()))
+            self.assertEqual(
+                (response.status_code, response.url), (301, f"{third.get_absolute_url()}?retired={old.slug}")
+            )
         self.assertEqual(self.client.get(third.get_absolute_url()).status_code, 200)
 
 

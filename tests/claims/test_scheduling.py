@@ -96,7 +96,7 @@ class TestBadgeAroundMidnight:
     def test_next_plus_59d_reads_like_the_reference(self, claim):
         with time_machine.travel(datetime.datetime(2026, 4, 27, 12, 0, tzinfo=LONDON), tick=False):
             text = badge_text(claim)
-        assert "Partial</span>" in text
+        assert "Partial</a>" in text
         assert "reviewed <time datetime=\"2026-04-27\">27 Apr 2026</time>" in text
         assert ">next +59d</time>" in text
 

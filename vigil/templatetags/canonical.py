@@ -1,0 +1,21 @@
+"""`{% canonical_link page %}`: the one rule for a list page's canonical address.
+
+A filtered or sorted list is a view of the one list, so it names the bare list;
+the unfiltered list's later pages keep their number, being distinct content.
+"""
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def canonical_link(context, page=None):
+    request = context["request"]
+    url = f"{settings.SITE_URL}{request.path}"
+    filtered = any(value for key, value in request.GET.items() if key != "page")
+    if page is not None and page.number > 1 and not filtered:
+        url += f"?page={page.number}"
+    return format_html('<link rel="canonical" href="{}">', url)
