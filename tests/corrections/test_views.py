@@ -253,3 +253,21 @@ class SingleItemDeskPageQueryCountTests(TestCase):
         # session, user, groups, request with entry, article and people, footer
         with self.assertNumQueries(5):
             self.client.get(reverse("corrections:signoff_answer", kwargs={"pk": self.entry.signoff_request.pk}))
+
+
+class CorrectionLogFilterTests(TestCase):
+    """The site-wide log's filters: a bad value is reported where it was given and
+    never silently drops the other, valid one; the error the field points at exists."""
+
+    def test_valid_filter_applies_beside_an_invalid_one(self):
+        from tests.factories import make_article, make_correction, make_pillar
+
+        pillar = make_pillar(slug="kept")
+        make_correction(article=make_article(pillar=pillar), text="In the kept pillar.")
+        make_correction(article=make_article(), text="Elsewhere.")
+        response = self.client.get("/corrections/?kind=nonsense&pillar=kept")
+        self.assertContains(response, "In the kept pillar.")
+        self.assertNotContains(response, "Elsewhere.")
+        self.assertContains(response, 'aria-describedby="id_kind_error"')
+        self.assertContains(response, 'id="id_kind_error"')
+        self.assertContains(response, '<link rel="canonical" href="http://127.0.0.1:8000/corrections/">', html=True)
