@@ -46,13 +46,20 @@ class CorrectionEntryForm(forms.Form):
         ),
     )
     signoff_question = forms.CharField(
-        label="Sign-off request (optional)",
+        label="Sign-off request",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="A question for an admin, e.g. “REVIEW: assess whether…”. It stays open until answered.",
+        help_text=(
+            "A question for an admin, e.g. “REVIEW: assess whether…”. It stays open until answered; "
+            "readers see it under the entry, then the answer with its date."
+        ),
     )
     signoff_addressed_to = AdminChoiceField(
         label="Addressed to", queryset=admins(), required=False, empty_label="No sign-off request"
+    )
+    signoff_internal = forms.BooleanField(
+        label="Keep this question internal (staff only)", required=False,
+        help_text="For questions about people or unpublished material.",
     )
 
     def __init__(self, *args, **kwargs):

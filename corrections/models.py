@@ -107,6 +107,12 @@ class SignOffRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(answered_at__isnull=True)
 
+    def shown_to(self, *, staff):
+        """The one rule for who reads a sign-off question: the publication reviews
+        itself in the open, so readers see every question (and its answer) that the
+        editor did not mark internal; staff see them all."""
+        return self if staff else self.filter(internal=False)
+
 
 class SignOffRequest(models.Model):
     """"REVIEW: assess whether…" — a question on an entry, open until an admin answers."""
@@ -115,6 +121,8 @@ class SignOffRequest(models.Model):
         CorrectionEntry, on_delete=models.PROTECT, related_name="signoff_request"
     )
     question = models.TextField()
+    # Marked by the editor who writes the question; readers never see it.
+    internal = models.BooleanField(default=False)
     addressed_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoff_requests"
     )

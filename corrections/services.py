@@ -18,7 +18,7 @@ HAND_WRITTEN_KINDS = frozenset(
 
 
 def _entry_append(*, article, kind, text, record, claim=None, created_by=None,
-                  signoff_question="", signoff_addressed_to=None):
+                  signoff_question="", signoff_addressed_to=None, signoff_internal=False):
     """Append a dated entry to an article's correction log. Only an action may:
     the entries the system writes (verdict changes, material dissent, rewrites,
     retirements) exist only because their action ran. Every entry is dated
@@ -35,7 +35,8 @@ def _entry_append(*, article, kind, text, record, claim=None, created_by=None,
     )
     if signoff_question:
         SignOffRequest.objects.create(
-            entry=entry, question=signoff_question, addressed_to=signoff_addressed_to
+            entry=entry, question=signoff_question, addressed_to=signoff_addressed_to,
+            internal=signoff_internal,
         )
     record.touch(article)
     if claim is not None:
@@ -46,7 +47,7 @@ def _entry_append(*, article, kind, text, record, claim=None, created_by=None,
 
 @action("correction.write", role=EDITOR, actor="editor")
 def correction_entry_write(*, article, kind, text, editor, claim=None, signoff_question="",
-                           signoff_addressed_to=None, record):
+                           signoff_addressed_to=None, signoff_internal=False, record):
     """An editor's own entry: a correction, clarification or update, dated today.
     An entry about something earlier says so in its text."""
     if kind not in HAND_WRITTEN_KINDS:
@@ -61,6 +62,7 @@ def correction_entry_write(*, article, kind, text, editor, claim=None, signoff_q
     return _entry_append(
         article=article, kind=kind, text=text, claim=claim, created_by=editor, record=record,
         signoff_question=signoff_question, signoff_addressed_to=signoff_addressed_to,
+        signoff_internal=signoff_internal,
     )
 
 

@@ -114,6 +114,7 @@ def desk_entries(request):
                 editor=request.user,
                 signoff_question=data["signoff_question"],
                 signoff_addressed_to=data["signoff_addressed_to"],
+                signoff_internal=data["signoff_internal"],
             )
         except CorrectionLogRefused as refused:
             form.add_error(None, str(refused))

@@ -81,14 +81,16 @@ def make_claim(*, article=None, triggers=(), prefix=None, **fields):
 
 
 def make_entry(*, article, kind=CorrectionEntry.Kind.UPDATE, text="Updated the figures.", entry_on=None,
-               signoff_question="", signoff_addressed_to=None, **fields):
+               signoff_question="", signoff_addressed_to=None, signoff_internal=False, **fields):
     """A correction-log entry (with an optional open sign-off request) written
     directly as test data; tests of the entry actions call them instead."""
     entry = CorrectionEntry.objects.create(
         article=article, kind=kind, text=text, entry_on=entry_on or timezone.localdate(), **fields
     )
     if signoff_question:
-        SignOffRequest.objects.create(entry=entry, question=signoff_question, addressed_to=signoff_addressed_to)
+        SignOffRequest.objects.create(
+            entry=entry, question=signoff_question, addressed_to=signoff_addressed_to, internal=signoff_internal
+        )
     return entry
 
 

@@ -92,8 +92,9 @@ class PageQueryCountTests(TestCase):
         [small] = publish(articles=1, claims_each=3, entries_each=3, pillar=pillar)
         [large] = publish(articles=1, claims_each=30, entries_each=30, pillar=pillar)
         # conditional-GET validators, article, claims, their triggers, correction entries,
-        # their amendments, pillar count, open rewrite, the primary claim's reviews (JSON-LD)
-        self.assert_constant(small.get_absolute_url(), large.get_absolute_url(), 9)
+        # their amendments, their public sign-off questions, pillar count, open rewrite, the
+        # primary claim's reviews (JSON-LD)
+        self.assert_constant(small.get_absolute_url(), large.get_absolute_url(), 10)
 
     def test_claim_page(self):
         [small] = publish(articles=1, claims_each=3, entries_each=3)
@@ -168,8 +169,8 @@ class PageCacheTests(TestCase):
         self.assertEqual(second.content, first.content)
 
     def test_staff_notes_never_reach_a_reader_through_the_cache(self):
-        """An editor's view of the article carries staff-only notes (an open
-        sign-off request); the page and fragment caches must not hand them on."""
+        """An editor's view of the article carries staff-only notes (a sign-off
+        question marked internal); the page and fragment caches must not hand them on."""
         from corrections.models import CorrectionEntry
         from tests.factories import make_entry
         from tests.factories import make_admin
@@ -180,6 +181,7 @@ class PageCacheTests(TestCase):
             text="Updated the figures.",
             signoff_question="REVIEW: assess whether the framing still fits.",
             signoff_addressed_to=make_admin(),
+            signoff_internal=True,
         )
         content_changed()
         editor = make_editor()

@@ -1,5 +1,5 @@
-"""The amendments of a page of correction-log entries and, for staff, their
-sign-off requests: each fetched in one query."""
+"""The amendments of a page of correction-log entries and their sign-off
+requests (SignOffRequest.objects.shown_to says whose): each fetched in one query."""
 
 from collections import defaultdict
 
@@ -25,12 +25,16 @@ def amendments_by_entry(entries):
 
 
 @register.simple_tag
-def signoffs_by_entry(entries):
-    """{entry id: [its sign-off request]} for `entries`, in one query."""
+def signoffs_by_entry(entries, staff=False):
+    """{entry id: [its sign-off request]} for `entries` that `staff` (or a reader) may read, in one query."""
     ids = [entry.pk for entry in entries]
     if not ids:
         return {}
-    requests = SignOffRequest.objects.filter(entry_id__in=ids).select_related("addressed_to")
+    requests = (
+        SignOffRequest.objects.shown_to(staff=bool(staff))
+        .filter(entry_id__in=ids)
+        .select_related("addressed_to")
+    )
     return {request.entry_id: [request] for request in requests}
 
 

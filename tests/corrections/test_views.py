@@ -204,13 +204,36 @@ class ArticleCorrectionLogPartTests(TestCase):
         )
         correction_entry_amend(entry=self.entry, new_text="Rewritten, reframed.", reason="Clearer.", admin=self.admin)
 
-    def test_readers_see_dated_numbered_entries_but_no_staff_notes(self):
+    def test_readers_see_dated_numbered_entries_and_the_open_sign_off_question(self):
+        """The publication reviews itself in the open: a sign-off question is public
+        under its entry unless the editor marked it internal."""
         response = self.client.get(self.article.get_absolute_url())
         self.assertContains(response, "Rewritten, reframed.")
         self.assertContains(response, f'id="correction-{self.entry.pk}"')
         self.assertContains(response, "27 Apr 2026")
-        self.assertNotContains(response, "REVIEW: assess")
+        self.assertContains(response, "Open question for sign-off")
+        self.assertContains(response, "REVIEW: assess whether D is preferable.")
         self.assertContains(response, reverse("corrections:policy"))
+
+    def test_readers_see_the_answer_with_its_date(self):
+        from corrections.services import signoff_answer
+
+        signoff_answer(request=self.entry.signoff_request, answer="Keep it; the reframing fits.", admin=self.admin)
+        response = self.client.get(self.article.get_absolute_url())
+        self.assertContains(response, "Signed off")
+        self.assertContains(response, '<strong>Answer (<time datetime="2026-04-27">27 Apr 2026</time>):</strong> Keep it; the reframing fits.', html=True)
+
+    def test_a_question_marked_internal_stays_with_staff(self):
+        article = make_article()
+        make_entry(
+            article=article, kind="update", text="An update.", signoff_question="INTERNAL: about a person.",
+            signoff_addressed_to=self.admin, signoff_internal=True,
+        )
+        self.assertNotContains(self.client.get(article.get_absolute_url()), "INTERNAL: about a person.")
+        self.client.force_login(make_editor())
+        response = self.client.get(article.get_absolute_url())
+        self.assertContains(response, "INTERNAL: about a person.")
+        self.assertContains(response, "Staff only (internal)")
 
     def test_readers_see_that_an_entry_was_amended_when_why_and_the_earlier_text(self):
         """Nothing changes off the record: an amendment is public, not a silent edit."""
@@ -226,7 +249,7 @@ class ArticleCorrectionLogPartTests(TestCase):
     def test_staff_see_the_open_request_and_the_old_text(self):
         self.client.force_login(make_editor())
         response = self.client.get(self.article.get_absolute_url())
-        self.assertContains(response, "Sign-off request open")
+        self.assertContains(response, "Open question for sign-off")
         self.assertContains(response, "REVIEW: assess whether D is preferable.")
         self.assertContains(response, "<del>Rewritten text.</del>", html=False)
         self.assertContains(response, "(shown to staff)")
