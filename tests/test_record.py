@@ -10,8 +10,8 @@ the tests walk, and a test checks that no action is missing from it.
 
 import datetime
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import time_machine
 from django.apps import apps
@@ -80,7 +80,9 @@ class World:
         pillar, section = make_pillar(slug="energy"), make_section(slug="understanding-ai")
         self.article = make_article(slug="wind-power", pillar=pillar, section=section)
         self.claim = make_claim(
-            article=self.article, is_primary=True, triggers=["A grid operator reports curtailment above 10%."]
+            article=self.article,
+            is_primary=True,
+            triggers=["A grid operator reports curtailment above 10%."],
         )
         self.trigger = self.claim.triggers.get()
         self.dissent = Dissent.objects.create(
@@ -106,7 +108,11 @@ class World:
         self.target = make_article(slug="solar-power", pillar=pillar, section=section)
         make_claim(article=self.target, is_primary=True)
         self.draft = make_article(
-            slug="tidal-power", pillar=pillar, section=section, status=Article.Status.DRAFT, published_on=None
+            slug="tidal-power",
+            pillar=pillar,
+            section=section,
+            status=Article.Status.DRAFT,
+            published_on=None,
         )
         self.draft_claim = make_claim(article=self.draft, is_primary=True)
 
@@ -144,13 +150,18 @@ def case(action, *, role, subjects):
 @case("claim.create", role=EDITOR, subjects=lambda w, new: {claim(new), article(w.article)})
 def create_a_claim(w, user):
     return claim_create(
-        actor=user, article=w.article, statement="Offshore capacity doubles by 2030.", verdict=Verdict.PARTIAL
+        actor=user,
+        article=w.article,
+        statement="Offshore capacity doubles by 2030.",
+        verdict=Verdict.PARTIAL,
     )
 
 
 @case("trigger.fire", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
 def fire_a_trigger(w, user):
-    return trigger_fire(trigger=w.trigger, editor=user, note="The operator's March report says 12%.")
+    return trigger_fire(
+        trigger=w.trigger, editor=user, note="The operator's March report says 12%."
+    )
 
 
 @case("claim.assign", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
@@ -196,7 +207,10 @@ def write_an_entry(w, user):
 @case("correction.amend", role=ADMIN, subjects=lambda w, _: {article(w.article)})
 def amend_an_entry(w, user):
     return correction_entry_amend(
-        entry=w.entry, new_text="Updated the capacity and output figures.", reason="Named both figures.", admin=user
+        entry=w.entry,
+        new_text="Updated the capacity and output figures.",
+        reason="Named both figures.",
+        admin=user,
     )
 
 
@@ -217,7 +231,9 @@ def decline_an_error_report(w, user):
 
 @case("error_report.correct", role=EDITOR, subjects=lambda w, _: {article(w.article)})
 def correct_from_an_error_report(w, user):
-    return error_report_correct(report=w.report, editor=user, text="Corrected the capacity to 12 GW.")
+    return error_report_correct(
+        report=w.report, editor=user, text="Corrected the capacity to 12 GW."
+    )
 
 
 # --- Rewrites and retirement ------------------------------------------------------
@@ -242,7 +258,9 @@ def withdraw_a_rewrite(w, user):
 
 @case("rewrite.reject", role=ADMIN, subjects=lambda w, _: {article(w.article)})
 def reject_a_rewrite(w, user):
-    return rewrite_reject(rewrite=w.rewrite, admin=user, reason="The new framing overstates the evidence.")
+    return rewrite_reject(
+        rewrite=w.rewrite, admin=user, reason="The new framing overstates the evidence."
+    )
 
 
 @case("rewrite.approve", role=ADMIN, subjects=lambda w, _: {article(w.article), claim(w.claim)})
@@ -260,12 +278,16 @@ def retire_an_article(w, user):
 
 @case("dissent.submit", role=READER, subjects=lambda w, _: {claim(w.claim), article(w.article)})
 def submit_dissent(w, user):
-    return dissent_submit(claim=w.claim, argument=ANOTHER_ARGUMENT, name="Bo Reader", consent_to_credit=True)
+    return dissent_submit(
+        claim=w.claim, argument=ANOTHER_ARGUMENT, name="Bo Reader", consent_to_credit=True
+    )
 
 
 @case("dissent.weigh", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
 def weigh_dissent_as_material(w, user):
-    return dissent_weigh(dissent=w.dissent, material=True, editor=user, note="The later surveys matter.")
+    return dissent_weigh(
+        dissent=w.dissent, material=True, editor=user, note="The later surveys matter."
+    )
 
 
 @case("dissent.reject", role=EDITOR, subjects=lambda w, _: {claim(w.claim)})
@@ -333,7 +355,9 @@ class EveryActionIsOnTheRecordTests(TestCase):
     def test_each_action_writes_one_event_with_its_actor_and_objects(self):
         for case in CASES:
             with self.subTest(case.action), FreshWorld() as w:
-                actor = None if case.role is READER else (w.admin if case.role is ADMIN else w.editor)
+                actor = (
+                    None if case.role is READER else (w.admin if case.role is ADMIN else w.editor)
+                )
                 before = Event.objects.count()
                 result = case.run(w, actor)
                 self.assertEqual(Event.objects.count(), before + 1, "exactly one event")
@@ -361,16 +385,21 @@ class EveryActionIsOnTheRecordTests(TestCase):
             if case.role is READER:
                 continue
             with FreshWorld() as w:
-                refused = {"a plain user": make_user(), "staff outside the groups": make_user(is_staff=True),
-                           "a signed-out visitor": AnonymousUser()}
+                refused = {
+                    "a plain user": make_user(),
+                    "staff outside the groups": make_user(is_staff=True),
+                    "a signed-out visitor": AnonymousUser(),
+                }
                 if case.role is ADMIN:
                     refused["an editor"] = w.editor
                 before = snapshot()
                 for who, person in refused.items():
                     with self.subTest(case.action, who=who):
-                        with CaptureQueriesContext(connection) as queries:
-                            with self.assertRaises(PermissionDenied):
-                                case.run(w, person)
+                        with (
+                            CaptureQueriesContext(connection) as queries,
+                            self.assertRaises(PermissionDenied),
+                        ):
+                            case.run(w, person)
                         self.assertEqual(writes(queries.captured_queries), [])
                         self.assertEqual(snapshot(), before)
 
@@ -393,24 +422,28 @@ class HandWrittenEntryTests(TestCase):
     def test_entries_the_system_writes_are_refused_by_hand_with_a_reason(self):
         for kind in ("verdict_change", "material_dissent", "rewrite", "retirement"):
             label = CorrectionEntry.Kind(kind).label
-            with self.subTest(kind):
-                with self.assertRaisesMessage(
+            with (
+                self.subTest(kind),
+                self.assertRaisesMessage(
                     CorrectionLogRefused,
                     f"A “{label}” entry is written by the action it records (a review, a weighing, "
                     "a sign-off), never by hand. Write a correction, a clarification or an update.",
-                ):
-                    correction_entry_write(
-                        article=self.article,
-                        claim=self.claim,
-                        kind=kind,
-                        text=f"Verdict on {self.claim.code} changed from Partial to Holding.",
-                        editor=self.editor,
-                    )
+                ),
+            ):
+                correction_entry_write(
+                    article=self.article,
+                    claim=self.claim,
+                    kind=kind,
+                    text=f"Verdict on {self.claim.code} changed from Partial to Holding.",
+                    editor=self.editor,
+                )
         self.assertNothingWritten()
 
     def test_an_unknown_kind_is_refused(self):
         with self.assertRaises(CorrectionLogRefused):
-            correction_entry_write(article=self.article, kind="retraction", text="Retracted.", editor=self.editor)
+            correction_entry_write(
+                article=self.article, kind="retraction", text="Retracted.", editor=self.editor
+            )
         self.assertNothingWritten()
 
     def test_the_system_entries_cannot_be_written_outside_their_action(self):
@@ -435,27 +468,40 @@ class HandWrittenEntryTests(TestCase):
         self.assertEqual(entry.entry_on, TODAY)
         with self.assertRaises(TypeError):
             correction_entry_write(
-                article=self.article, kind="correction", text="Backdated.", editor=self.editor,
+                article=self.article,
+                kind="correction",
+                text="Backdated.",
+                editor=self.editor,
                 entry_on=datetime.date(2025, 1, 15),
             )
         self.assertEqual(CorrectionEntry.objects.count(), 1)
 
     def test_a_draft_has_no_correction_log(self):
         draft = make_article(status=Article.Status.DRAFT, published_on=None)
-        with self.assertRaisesMessage(CorrectionLogRefused, "Only a published article has a correction log."):
-            correction_entry_write(article=draft, kind="update", text="Too early.", editor=self.editor)
+        with self.assertRaisesMessage(
+            CorrectionLogRefused, "Only a published article has a correction log."
+        ):
+            correction_entry_write(
+                article=draft, kind="update", text="Too early.", editor=self.editor
+            )
         self.assertNothingWritten()
 
     def test_an_article_dated_in_the_future_has_no_correction_log_yet(self):
         ahead = make_article(published_on=TODAY + datetime.timedelta(days=1))
-        with self.assertRaisesMessage(CorrectionLogRefused, "Only a published article has a correction log."):
-            correction_entry_write(article=ahead, kind="update", text="Too early.", editor=self.editor)
+        with self.assertRaisesMessage(
+            CorrectionLogRefused, "Only a published article has a correction log."
+        ):
+            correction_entry_write(
+                article=ahead, kind="update", text="Too early.", editor=self.editor
+            )
         self.assertNothingWritten()
 
     def test_a_retired_article_takes_no_hand_written_entry(self):
         retired = make_article(status=Article.Status.RETIRED, redirect_to=self.article)
         with self.assertRaises(CorrectionLogRefused):
-            correction_entry_write(article=retired, kind="update", text="Too late.", editor=self.editor)
+            correction_entry_write(
+                article=retired, kind="update", text="Too late.", editor=self.editor
+            )
         self.assertNothingWritten()
 
 
@@ -471,8 +517,13 @@ class DeskEntryFormTests(TestCase):
         self.client.force_login(self.editor)
 
     def post(self, **fields):
-        data = {"article": self.article.pk, "kind": "correction", "text": "Typed with care.",
-                "signoff_question": "", "signoff_addressed_to": ""}
+        data = {
+            "article": self.article.pk,
+            "kind": "correction",
+            "text": "Typed with care.",
+            "signoff_question": "",
+            "signoff_addressed_to": "",
+        }
         data.update(fields)
         return self.client.post(self.url, data)
 

@@ -128,9 +128,13 @@ class RoleTests(TestCase):
         ran = []
         for person in (make_user(), make_user(is_staff=True), make_editor(is_active=False)):
             with self.subTest(person=person.username):
-                with CaptureQueriesContext(connection) as queries:
-                    with self.assertRaisesMessage(PermissionDenied, "Only editors may do this (test.pillar_open)."):
-                        pillar_open(slug="energy", editor=person, then=lambda record: ran.append(True))
+                with (
+                    CaptureQueriesContext(connection) as queries,
+                    self.assertRaisesMessage(
+                        PermissionDenied, "Only editors may do this (test.pillar_open)."
+                    ),
+                ):
+                    pillar_open(slug="energy", editor=person, then=lambda record: ran.append(True))
                 self.assertEqual(writes(queries.captured_queries), [])
         self.assertEqual(ran, [])
         self.assertFalse(Pillar.objects.exists())
@@ -242,18 +246,16 @@ class AfterCommitTests(TestCase):
     def test_a_failed_action_runs_no_hooks(self):
         seen = []
         self.register(seen.append)
-        with self.captureOnCommitCallbacks(execute=True) as callbacks:
-            with self.assertRaises(Refused):
-                pillar_open(slug="energy", editor=self.editor, then=fail)
+        with self.captureOnCommitCallbacks(execute=True) as callbacks, self.assertRaises(Refused):
+            pillar_open(slug="energy", editor=self.editor, then=fail)
         self.assertEqual(callbacks, [])
         self.assertEqual(seen, [])
         self.assertEqual(content_version(), self.version)
 
     def test_a_rolled_back_caller_runs_no_hooks(self):
-        with self.captureOnCommitCallbacks(execute=True) as callbacks:
-            with transaction.atomic():
-                pillar_open(slug="energy", editor=self.editor)
-                transaction.set_rollback(True)
+        with self.captureOnCommitCallbacks(execute=True) as callbacks, transaction.atomic():
+            pillar_open(slug="energy", editor=self.editor)
+            transaction.set_rollback(True)
         self.assertEqual(callbacks, [])
         self.assertEqual(content_version(), self.version)
         self.assertFalse(Event.objects.exists())
@@ -283,9 +285,11 @@ class AfterCommitTests(TestCase):
         def broken_follow_up(record):
             record.on_commit(lambda: 1 / 0)
 
-        with self.assertLogs("vigil.actions", level="ERROR") as logged:
-            with self.captureOnCommitCallbacks(execute=True):
-                pillar = pillar_open(slug="energy", editor=self.editor, then=broken_follow_up)
+        with (
+            self.assertLogs("vigil.actions", level="ERROR") as logged,
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            pillar = pillar_open(slug="energy", editor=self.editor, then=broken_follow_up)
         self.assertEqual(pillar.slug, "energy")
         self.assertEqual(len(logged.records), 2)
         self.assertIn("ConnectionError: broker down", logged.output[0])
@@ -320,7 +324,9 @@ class RequireRunningTests(TestCase):
             require_running("A correction-log entry")
 
     def test_allowed_inside_an_action(self):
-        pillar_open(slug="energy", editor=make_editor(), then=lambda record: require_running("This"))
+        pillar_open(
+            slug="energy", editor=make_editor(), then=lambda record: require_running("This")
+        )
         self.assertEqual(Event.objects.count(), 1)
 
 
