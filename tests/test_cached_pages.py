@@ -52,6 +52,9 @@ LEDGER = reverse("claims:ledger")
 LOG = reverse("corrections:log")
 QUEUE = reverse("reviews:queue")
 MODERATION = reverse("dissent:moderation")
+ARTICLES_FEED = reverse("feeds:articles")
+VERDICTS_FEED = reverse("feeds:verdicts")
+CORRECTIONS_FEED = reverse("feeds:corrections")
 
 READER, ADMIN = "a reader", "an admin"
 EVERYONE = (READER, ADMIN)
@@ -212,6 +215,7 @@ class ActionsShowOnCachedPagesTests(TestCase):
             ),
             See(LEDGER, appears=["badge--not_holding"]),
             See(HOME, appears=["badge--not_holding"]),
+            See(VERDICTS_FEED, appears=["The 2026 auctions cleared above gas."]),
         )
 
     def test_the_footer_counts_a_first_review(self):
@@ -278,6 +282,7 @@ class ActionsShowOnCachedPagesTests(TestCase):
             See(HOME, appears=["Tidal power waits for its first farm"]),
             See(self.pillar.get_absolute_url(), appears=["Tidal power waits for its first farm"]),
             See(self.url, appears=["2 other pieces in this pillar"], gone=["1 other piece"]),
+            See(ARTICLES_FEED, appears=["Tidal power waits for its first farm"]),
         )
         self.assertEqual(self.get(READER, draft.get_absolute_url()).status_code, 200)
 
@@ -293,6 +298,7 @@ class ActionsShowOnCachedPagesTests(TestCase):
             ),
             See(self.url, appears=["Corrected the auction year to 2025."]),
             See(LOG, appears=["Corrected the auction year to 2025."]),
+            See(CORRECTIONS_FEED, appears=["Corrected the auction year to 2025."]),
         )
 
     def test_an_amendment_shows_amended_when_why_and_the_earlier_text(self):
