@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import time_machine
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -475,6 +475,33 @@ class HandWrittenEntryTests(TestCase):
                 entry_on=datetime.date(2025, 1, 15),
             )
         self.assertEqual(CorrectionEntry.objects.count(), 1)
+
+    def test_a_written_entry_cannot_be_redated_or_turned_into_a_system_entry(self):
+        """update_fields is how an amendment passes the append-only guard (it saves
+        the text); it must not let a new date or kind through."""
+        entry = correction_entry_write(
+            article=self.article, kind="correction", text="Corrected the year.", editor=self.editor
+        )
+        for field, value in (("entry_on", datetime.date(2025, 1, 15)), ("kind", "verdict_change")):
+            with self.subTest(field):
+                setattr(entry, field, value)
+                with self.assertRaises(ValidationError):
+                    entry.save(update_fields=[field])
+                entry.refresh_from_db()
+        self.assertEqual((entry.entry_on, entry.kind), (TODAY, "correction"))
+
+    def test_an_entry_names_only_a_claim_of_its_own_article(self):
+        """Otherwise another piece's claim page (and its event trail) carries the entry."""
+        elsewhere = make_claim(article=make_article(), is_primary=True)
+        with self.assertRaises(CorrectionLogRefused):
+            correction_entry_write(
+                article=self.article,
+                claim=elsewhere,
+                kind="correction",
+                text="Corrected the year.",
+                editor=self.editor,
+            )
+        self.assertNothingWritten()
 
     def test_a_draft_has_no_correction_log(self):
         draft = make_article(status=Article.Status.DRAFT, published_on=None)
