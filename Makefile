@@ -1,6 +1,6 @@
 # Vigil's two Quick start commands, and what they need.
 #   make run   set everything up and serve the demo site on http://127.0.0.1:8000/
-#   make test  set everything up and run the whole test suite
+#   make test  set everything up, check the apps' layers and run the whole test suite
 PYTHON ?= $(shell command -v python3.13 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,7 +25,9 @@ run: setup
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# lint-imports holds the apps' layers (pyproject.toml, [tool.importlinter]).
 test: setup browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

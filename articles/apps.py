@@ -5,11 +5,16 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        # A new cover gets its renditions in the background (articles/covers.py).
         from django.db.models.signals import post_save
 
-        from .covers import cover_saved
+        from vigil.conditional import feed_stamp
 
+        from .covers import cover_saved
+        from .feeds import articles_changed
+
+        # A new cover gets its renditions in the background (articles/covers.py).
         post_save.connect(
             cover_saved, sender="articles.Article", dispatch_uid="article-cover-renditions"
         )
+        # Every feed's validators read the newest article (vigil.conditional).
+        feed_stamp(articles_changed)

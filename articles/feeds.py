@@ -1,6 +1,8 @@
-"""Atom (and RSS) feeds: new articles, verdict changes and correction-log
-entries, site-wide and per pillar. Feed readers poll, so every feed answers
-conditional GETs (vigil.conditional) without building the feed.
+"""Atom (and RSS) feeds, site-wide and per pillar: the new-articles feed, and
+what every feed shares (PillarFeed, feed_paths). The verdict-changes feed is
+reviews/feeds.py, the correction-log feed corrections/feeds.py. Feed readers
+poll, so every feed answers conditional GETs (vigil.conditional) without
+building the feed.
 
 Descriptions are escaped here: feed readers treat <summary type="html"> as HTML,
 and the texts are written by editors and readers, not by the sanitiser.
@@ -10,20 +12,22 @@ import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
-from corrections.models import CorrectionEntry
-from reviews.models import Review
+from vigil.conditional import feed_conditional
+from vigil.pagecache import public_page
 
 from .models import Article, Pillar
 
 FEED_LENGTH = 30
 
 
-def _day_start(day):
+def day_start(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
@@ -84,7 +88,7 @@ class ArticlesFeed(PillarFeed):
     item_guid_is_permalink = True
 
     def item_pubdate(self, article):
-        return _day_start(article.published_on)
+        return day_start(article.published_on)
 
     def item_updateddate(self, article):
         return article.updated_at
@@ -93,75 +97,31 @@ class ArticlesFeed(PillarFeed):
         return [name for name in (article.section.name, article.pillar and article.pillar.name) if name]
 
 
-class VerdictChangesFeed(PillarFeed):
-    kind = "verdict changes"
-
-    def subtitle(self, pillar):
-        return "Each review that moved a claim's verdict, dated."
-
-    description = subtitle
-
-    def items(self, pillar):
-        reviews = Review.objects.verdict_changes()
-        if pillar:
-            reviews = reviews.filter(claim__article__pillar=pillar)
-        return reviews[:FEED_LENGTH]
-
-    def item_title(self, review):
-        return (
-            f"{review.claim.code}: {review.get_verdict_before_display()} → "
-            f"{review.get_verdict_after_display()}"
-        )
-
-    def item_description(self, review):
-        return escape(f"{review.claim.statement} — {review.reasoning}")
-
-    def item_link(self, review):
-        return f"{review.claim.get_absolute_url()}#review-{review.pk}"
-
-    def item_guid(self, review):
-        return f"{settings.SITE_URL}{review.claim.get_absolute_url()}#review-{review.pk}"
-
-    def item_pubdate(self, review):
-        return _day_start(review.reviewed_on)
-
-    def item_updateddate(self, review):
-        return review.created_at
-
-
-class CorrectionsFeed(PillarFeed):
-    kind = "correction log"
-
-    def subtitle(self, pillar):
-        return "Dated corrections, clarifications, updates, rewrites and verdict changes."
-
-    description = subtitle
-
-    def items(self, pillar):
-        entries = CorrectionEntry.objects.public().select_related("article").newest_first()
-        if pillar:
-            entries = entries.filter(article__pillar=pillar)
-        return entries[:FEED_LENGTH]
-
-    def item_title(self, entry):
-        return f"{entry.get_kind_display()}: {entry.article.title}"
-
-    def item_description(self, entry):
-        return escape(entry.text)
-
-    def item_link(self, entry):
-        return entry.get_absolute_url()
-
-    def item_guid(self, entry):
-        return f"{settings.SITE_URL}{entry.get_absolute_url()}"
-
-    def item_pubdate(self, entry):
-        return _day_start(entry.entry_on)
-
-    def item_updateddate(self, entry):
-        return entry.created_at
-
-
 def rss(feed_class):
     """The same feed as RSS 2.0."""
     return type(f"{feed_class.__name__}Rss", (feed_class,), {"feed_type": Rss201rev2Feed})
+
+
+def feed_paths(name, feed_class):
+    """The URL patterns of one feed: Atom and RSS, site-wide and per pillar.
+    Feed readers poll: each answers from the page cache or with a 304, and the
+    feed is built once per change."""
+
+    def view(flavour):
+        return public_page(feed_conditional(flavour()))
+
+    atom, rss_ = feed_class, rss(feed_class)
+    return [
+        path(f"feeds/{name}.atom", view(atom), name=name),
+        path(f"feeds/{name}.rss", view(rss_), name=f"{name}-rss"),
+        path(f"pillars/<slug:slug>/feeds/{name}.atom", view(atom), name=f"pillar-{name}"),
+        path(f"pillars/<slug:slug>/feeds/{name}.rss", view(rss_), name=f"pillar-{name}-rss"),
+    ]
+
+
+def articles_changed(pillar_slug):
+    """The articles' feed stamp (vigil.conditional.feed_stamp)."""
+    articles = Article.objects.all()
+    if pillar_slug:
+        articles = articles.filter(pillar__slug=pillar_slug)
+    return articles.aggregate(latest=Max("updated_at"))["latest"]

@@ -3,7 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from .rendering import reading_minutes, render_markdown
+from vigil.rendering import reading_minutes, render_markdown
+
 from .renditions import validate_cover
 
 
@@ -74,14 +75,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED)
 
     def with_primary_claim(self):
-        """Attach `primary_claims` (a list of at most one) in one extra query."""
-        from claims.models import Claim
-
-        return self.prefetch_related(
-            models.Prefetch(
-                "claims", queryset=Claim.objects.filter(is_primary=True), to_attr="primary_claims"
-            )
-        )
+        """Prefetch each article's claims (one extra query) so `primary_claim`
+        is picked from them without asking the database again."""
+        return self.prefetch_related("claims")
 
     def for_listing(self):
         return (
@@ -176,9 +172,9 @@ class Article(models.Model):
 
     @property
     def primary_claim(self):
-        # Listings prefetch it (with_primary_claim); elsewhere ask the database.
-        if hasattr(self, "primary_claims"):
-            return self.primary_claims[0] if self.primary_claims else None
+        # Listings prefetch the claims (with_primary_claim); elsewhere ask the database.
+        if "claims" in getattr(self, "_prefetched_objects_cache", {}):
+            return next((claim for claim in self.claims.all() if claim.is_primary), None)
         return self.claims.filter(is_primary=True).first()
 
     @property

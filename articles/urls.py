@@ -18,5 +18,4 @@ urlpatterns = [
     path("desk/rewrites/<int:pk>/reject/", views.desk_rewrite_reject, name="desk_rewrite_reject"),
     path("desk/articles/<slug:slug>/rewrite/", views.desk_rewrite_draft, name="desk_rewrite_draft"),
     path("desk/articles/<slug:slug>/revisions/", views.desk_article_revisions, name="desk_article_revisions"),
-    path("search/", views.search_page, name="search"),
 ]

@@ -1,15 +1,12 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import condition, require_POST
+from django.views.decorators.http import require_POST
 
-from claims.models import Claim, EvidenceTrigger
-from corrections.models import CorrectionEntry
-from reviews.models import Review
-from vigil.conditional import article_etag, article_last_modified
+from vigil.conditional import conditional, newest
 from vigil.pagecache import public_page
 from vigil.roles import admin_required, editor_required, is_admin
 
@@ -18,44 +15,52 @@ from .forms import RewriteApproveForm, RewriteForm, RewriteRejectForm
 from .health import Health
 from .models import Article, Page, Pillar, Revision, Rewrite, Section
 from .services import RewriteRefused, rewrite_draft, rewrite_reject, rewrite_withdraw
-from .search import SearchForm, search
 
 HOME_ARTICLE_COUNT = 12
-HOME_VERDICT_CHANGES = 5
 
 
 @public_page
 def home(request):
     # A list, not a sliced queryset: the template takes the lead piece apart from the rest.
+    # The recent verdict changes come from the reviews app's {% recent_verdict_changes %}.
     articles = list(Article.objects.for_listing()[:HOME_ARTICLE_COUNT])
     return render(
         request,
         "articles/home.html",
-        {
-            "lead": articles[0] if articles else None,
-            "articles": articles[1:],
-            "verdict_changes": Review.objects.verdict_changes()[:HOME_VERDICT_CHANGES],
-        },
+        {"lead": articles[0] if articles else None, "articles": articles[1:]},
+    )
+
+
+def article_stamps(request, slug):
+    """What the article page shows changes with the article, its claims, its
+    correction log (entries are append-only: the newest one says all a count
+    would; amendments change their text) and its rewrites."""
+    return (
+        Article.objects.filter(slug=slug)
+        .annotate(
+            claims_changed=newest(Article, "claims__updated_at"),
+            entries_changed=newest(Article, "correction_entries__created_at"),
+            amendments_changed=newest(Article, "correction_entries__amendments__amended_at"),
+            rewrites_changed=newest(
+                Article, Coalesce("rewrites__decided_at", "rewrites__created_at")
+            ),
+        )
+        .values(
+            "pk", "updated_at", "claims_changed", "entries_changed", "amendments_changed",
+            "rewrites_changed",
+        )
+        .first()
     )
 
 
 @public_page
-@condition(etag_func=article_etag, last_modified_func=article_last_modified)
+@conditional("article", article_stamps)
 def article_detail(request, slug):
+    # Claims come in code order and their triggers by position (the models'
+    # default orders); the log newest first, so it is turned around below.
     article = get_object_or_404(
         Article.objects.select_related("section", "pillar", "redirect_to").prefetch_related(
-            Prefetch(
-                "claims",
-                queryset=Claim.objects.order_by("-is_primary", "code").prefetch_related(
-                    Prefetch("triggers", queryset=EvidenceTrigger.objects.order_by("position", "pk"))
-                ),
-            ),
-            Prefetch(
-                "correction_entries",
-                queryset=CorrectionEntry.objects.select_related("signoff_request__addressed_to").order_by(
-                    "entry_on", "pk"
-                ),
-            ),
+            "claims__triggers", "correction_entries"
         ),
         slug=slug,
     )
@@ -64,8 +69,9 @@ def article_detail(request, slug):
     if article.status != Article.Status.PUBLISHED:
         raise Http404("No such article.")
 
-    claims = list(article.claims.all())
-    primary_claim = next((claim for claim in claims if claim.is_primary), claims[0] if claims else None)
+    # The primary claim first, then the others in code order.
+    claims = sorted(article.claims.all(), key=lambda claim: not claim.is_primary)
+    primary_claim = claims[0] if claims else None
     # The article is published, so "others" is the pillar's count less one: without
     # an id filter the count is an index-only scan of article_pillar_idx.
     pillar_other_count = (
@@ -78,7 +84,8 @@ def article_detail(request, slug):
         "claims": claims,
         "primary_claim": primary_claim,
         "secondary_claims": [claim for claim in claims if claim is not primary_claim],
-        "correction_entries": article.correction_entries.all(),
+        # Oldest first: the log reads down the page in time.
+        "correction_entries": article.correction_entries.all()[::-1],
         "open_rewrite": article.rewrites.open().first(),
         "pillar_other_count": pillar_other_count,
     }
@@ -113,21 +120,6 @@ def section_detail(request, slug):
 def how_this_works(request):
     page = Page.objects.filter(slug=Page.METHOD_SLUG).first()
     return render(request, "articles/how_this_works.html", {"page": page})
-
-
-@public_page
-def search_page(request):
-    """Search articles and claims. A search page, not a form post: GET only, no
-    per-visitor state, so it can be cached like any public page."""
-    form = SearchForm(request.GET or None)
-    results = None
-    if form.is_bound:
-        # Invalid filters are dropped (and said so next to the field); the words still search.
-        data = form.cleaned_data if form.is_valid() else {
-            name: form.cleaned_data.get(name) for name in ("q", "pillar", "verdict")
-        }
-        results = search(data.get("q") or "", pillar=data.get("pillar"), verdict=data.get("verdict"))
-    return render(request, "articles/search.html", {"form": form, "results": results})
 
 
 # Desk: rewrites, retirements and revisions ----------------------------------

@@ -302,13 +302,12 @@ def measure_phase(args, env, port, page_list, page_cache):
 
 def explain_pages(page_list, resolved):
     """Every query each page makes, with its plan; seq scans on large tables flagged."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from django.core.cache import cache
-
-    from vigil.context_processors import REVIEWED_COUNT_KEY
+    from claims.context_processors import REVIEWED_COUNT_KEY
 
     # The footer's site-wide count is cached for an hour; show its query once (on home).
     cache.delete(REVIEWED_COUNT_KEY)

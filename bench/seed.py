@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import connection
 
-from articles.rendering import reading_minutes, render_markdown
+from vigil.rendering import reading_minutes, render_markdown
 
 BENCH_ARTICLE_SLUG = "bench-article"
 EDITOR_USERNAME = "bench-editor"

@@ -1,9 +1,9 @@
 from django import forms
 
 from articles.models import Pillar
-from reviews.scheduling import DueStatus
 
 from .models import Verdict
+from .scheduling import DueStatus
 
 
 class LedgerFilterForm(forms.Form):

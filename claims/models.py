@@ -1,14 +1,19 @@
-import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.rendering import render_markdown
-from reviews.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, Countdown
+from vigil.rendering import render_markdown
+
+from .scheduling import (
+    CADENCE_MAX_DAYS,
+    CADENCE_MIN_DAYS,
+    Countdown,
+    DueStatus,
+    due_soon_until,
+)
 
 
 class Verdict(models.TextChoices):
@@ -34,63 +39,32 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(article__status="published")
 
     def overdue(self, *, on=None):
-        return self.filter(next_review_due__lt=on or timezone.localdate())
+        return self.with_due_status(DueStatus.OVERDUE, on=on)
 
     def due(self, *, on=None, within_days=None):
-        """Overdue claims and those due within `within_days` of `on`."""
+        """Overdue claims and those due within `within_days` of `on` (by default
+        the "due soon" window)."""
         on = on or timezone.localdate()
         if within_days is None:
             within_days = settings.VIGIL["DUE_SOON_DAYS"]
-        return self.filter(next_review_due__lte=on + datetime.timedelta(days=within_days))
+        return self.filter(next_review_due__lte=due_soon_until(on, within_days))
 
     def reviewed(self):
         return self.filter(last_reviewed_on__isnull=False)
 
-    # --- The editor desk's reads (reviews queue, public ledger) ---------------
-
-    def with_unweighed_dissent_count(self):
-        """Annotate `unweighed_dissent_count`. A correlated subquery, not a join
-        with GROUP BY, so a page of the queue counts only its own rows."""
-        from dissent.models import Dissent
-
-        unweighed = (
-            Dissent.objects.filter(claim=models.OuterRef("pk"), status=Dissent.Status.RECEIVED)
-            .order_by()
-            .values("claim")
-            .annotate(count=models.Count("pk"))
-            .values("count")
-        )
-        return self.annotate(
-            unweighed_dissent_count=Coalesce(models.Subquery(unweighed), 0)
-        )
-
-    def for_queue(self, *, on=None, window_days=None):
-        """The review queue: active claims overdue (most overdue first), then
-        those due within `window_days` of `on`, soonest first."""
-        on = on or timezone.localdate()
-        if window_days is None:
-            window_days = settings.VIGIL["QUEUE_WINDOW_DAYS"]
-        return (
-            self.active()
-            .due(on=on, within_days=window_days)
-            .select_related("article__pillar", "assigned_editor")
-            .with_unweighed_dissent_count()
-            .order_by("next_review_due", "code")
-        )
-
     def with_due_status(self, status, *, on=None, due_soon_days=None):
-        """Filter by the badge's due status: overdue, due soon or scheduled."""
+        """Claims whose due status (Countdown.status, the badge's) is `status` on `on`."""
         on = on or timezone.localdate()
         if due_soon_days is None:
             due_soon_days = settings.VIGIL["DUE_SOON_DAYS"]
-        soon = on + datetime.timedelta(days=due_soon_days)
-        if status == "overdue":
+        soon = due_soon_until(on, due_soon_days)
+        if status == DueStatus.OVERDUE:
             return self.filter(next_review_due__lt=on)
-        if status == "due_soon":
+        if status == DueStatus.DUE_SOON:
             return self.filter(next_review_due__gte=on, next_review_due__lte=soon)
-        if status == "scheduled":
+        if status == DueStatus.SCHEDULED:
             return self.filter(next_review_due__gt=soon)
-        return self
+        raise ValueError(f"No due status {status!r}: one of {', '.join(DueStatus)}.")
 
 
 class Claim(models.Model):
@@ -157,7 +131,8 @@ class Claim(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("claims:detail", kwargs={"code": self.code})
+        # The claim page is its review history (reviews/views.py).
+        return reverse("reviews:claim", kwargs={"code": self.code})
 
     def event_subjects(self):
         # The article's slug too: its page shows the claim's badge.
@@ -165,6 +140,10 @@ class Claim(models.Model):
 
     def countdown(self, today=None):
         return Countdown.between(today or timezone.localdate(), self.next_review_due)
+
+    def due_status(self, today=None):
+        """Overdue, due soon or scheduled, as the badge and the API say it."""
+        return self.countdown(today).status(settings.VIGIL["DUE_SOON_DAYS"])
 
 
 class EvidenceTrigger(models.Model):

@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from reviews.scheduling import next_due
 from vigil.actions import ADMIN, EDITOR, action
 from vigil.roles import display_name, is_editor
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
+from .scheduling import next_due
 
 
 def claim_code_allocate(*, prefix=None):

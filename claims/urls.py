@@ -6,5 +6,5 @@ app_name = "claims"
 
 urlpatterns = [
     path("claims/", views.ledger, name="ledger"),
-    path("claims/<str:code>/", views.claim_detail, name="detail"),
+    path("search/", views.search_page, name="search"),
 ]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from articles.models import Article
-from dissent.forms import HoneypotMixin, ReaderNameField, ReaderTextField
+from vigil.forms import HoneypotMixin, ReaderEmailField, ReaderNameField, ReaderTextField
 
 
 class ErrorReportForm(HoneypotMixin, forms.Form):
@@ -27,17 +27,8 @@ class ErrorReportForm(HoneypotMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What shows the error: a source, a document, a figure. Web addresses are welcome.",
     )
-    contact_name = ReaderNameField(
-        label="Your name (optional)", required=False, max_length=120,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    contact_email = forms.EmailField(
-        label="Your e-mail (optional)",
-        required=False,
-        max_length=254,
-        help_text="Only so an editor can ask a question. Never shown.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    contact_name = ReaderNameField()
+    contact_email = ReaderEmailField(help_text="Only so an editor can ask a question. Never shown.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -7,12 +6,11 @@ from articles.models import Article, Revision, Rewrite
 from articles.services import RetirementRefused, RewriteRefused, rewrite_decide, rewrite_lock_open
 from claims.models import Claim
 from claims.services import claim_make_due
-from reviews.notifications import notify_editors
 from vigil.actions import ADMIN, EDITOR, READER, action, require_running
+from vigil.notifications import notify_editors
 from vigil.roles import display_name, is_admin
 
 from .models import Amendment, CorrectionEntry, ErrorReport, SignOffRequest
-
 
 HAND_WRITTEN_KINDS = frozenset(
     {CorrectionEntry.Kind.CORRECTION, CorrectionEntry.Kind.CLARIFICATION, CorrectionEntry.Kind.UPDATE}

@@ -1,8 +1,6 @@
-"""The reasoned-dissent form, and the reader-input fields the public forms share.
-
-Reader text is accepted exactly as typed (any script, emoji, markup as
-literal characters) apart from control characters, and is only ever shown
-escaped. Every refusal is a message on the field that caused it.
+"""The reasoned-dissent form. Its reader-input fields and honeypot are the
+public forms' shared ones (vigil.forms). Every refusal is a message on the
+field that caused it.
 """
 
 from django import forms
@@ -10,27 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from vigil.ratelimit import HONEYPOT_FIELD, reader_text
+from vigil.forms import HoneypotMixin, ReaderEmailField, ReaderNameField, ReaderTextField
 
 SOURCE_URL_MAX_CHARS = 500
-
-
-class ReaderTextField(forms.CharField):
-    """A CharField whose value has control characters removed before validation."""
-
-    def to_python(self, value):
-        return super().to_python(reader_text(value) if isinstance(value, str) else value)
-
-
-class ReaderNameField(ReaderTextField):
-    """A person's name: one line, and no markup, which makes no sense in a name."""
-
-    def validate(self, value):
-        super().validate(value)
-        if "\n" in value or "\t" in value:
-            raise ValidationError("Please give your name on one line.", code="multiline")
-        if "<" in value or ">" in value:
-            raise ValidationError("A name can't contain < or >.", code="markup")
 
 
 class SourcesField(ReaderTextField):
@@ -76,18 +56,6 @@ class SourcesField(ReaderTextField):
         return urls
 
 
-class HoneypotMixin:
-    """Adds the honeypot field. Views check it before anything else and
-    answer as if all went well, writing nothing."""
-
-    def add_honeypot(self):
-        self.fields[HONEYPOT_FIELD] = forms.CharField(
-            required=False,
-            label="Leave this field empty",
-            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-        )
-
-
 def _limits():
     return settings.PUBLIC_FORMS
 
@@ -110,16 +78,9 @@ class DissentForm(HoneypotMixin, forms.Form):
         label="Sources (optional)",
         help_text="Web addresses starting with http:// or https://, one per line.",
     )
-    name = ReaderNameField(
-        label="Your name (optional)", required=False, max_length=120,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label="Your e-mail (optional)",
-        required=False,
-        max_length=254,
+    name = ReaderNameField()
+    email = ReaderEmailField(
         help_text="Only to acknowledge your dissent and, if needed, ask a question. Never shown.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     consent_to_credit = forms.BooleanField(
         label="Credit me by name if this dissent is published",

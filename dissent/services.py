@@ -6,8 +6,8 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from corrections.services import material_dissent_entry
-from reviews.notifications import notify_editors
 from vigil.actions import EDITOR, READER, action
+from vigil.notifications import notify_editors
 from vigil.ratelimit import fingerprint, reader_text
 
 from .models import Dissent

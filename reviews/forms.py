@@ -5,9 +5,8 @@ from django.utils import timezone
 
 from articles.models import Pillar
 from claims.models import Verdict
+from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
 from vigil.roles import ADMINS, EDITORS
-
-from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
 
 MATERIAL = "material"
 NOT_MATERIAL = "not_material"

@@ -4,8 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from claims.models import Verdict
-
-from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
+from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -165,25 +164,3 @@ class ReminderDelivery(models.Model):
 
     def __str__(self):
         return f"{self.reminder} to {self.recipient_id}"
-
-
-class OutboxMessage(models.Model):
-    """A notification to editors, written in the caller's transaction so it is
-    never lost; delivered after commit by a task, or by the periodic drain when
-    the broker was down."""
-
-    event = models.CharField(max_length=40)
-    object_id = models.CharField(max_length=40)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_unsent_idx")]
-
-    def __str__(self):
-        return f"{self.event} {self.object_id} ({'sent' if self.sent_at else 'pending'})"

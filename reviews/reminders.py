@@ -33,10 +33,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from claims.models import Claim
+from claims.scheduling import Countdown
 from vigil.roles import ADMINS, EDITORS
 
 from .models import EditorPreference, Reminder, ReminderDelivery
-from .scheduling import Countdown
 
 logger = logging.getLogger(__name__)
 

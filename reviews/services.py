@@ -2,16 +2,16 @@ from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
+from claims.context_processors import REVIEWED_COUNT_KEY
 from claims.models import Claim, Verdict
+from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
 from corrections.services import verdict_change_entry
 from dissent.models import Dissent
 from dissent.services import dissent_weigh
 from vigil.actions import EDITOR, action
-from vigil.context_processors import REVIEWED_COUNT_KEY
 from vigil.roles import display_name
 
 from .models import Review
-from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
 
 # Callers that cannot race another editor (scripts, the demo) may skip the check.
 UNCHECKED = object()

@@ -1,26 +1,16 @@
 """Background work of the reviews app. Tasks take IDs and call one function;
-the rules live in reviews.reminders and reviews.notifications."""
+the rules live in reviews.reminders (the outbox's tasks are vigil.tasks)."""
 
 import logging
-import smtplib
 
 from celery import shared_task
-from django.conf import settings
 
 from vigil.freshness import content_changed
+from vigil.tasks import SEND_ERRORS, retry_countdown
 
-from . import notifications, reminders
+from . import reminders
 
 logger = logging.getLogger(__name__)
-
-# A mail server that is down or refuses: worth retrying later.
-SEND_ERRORS = (smtplib.SMTPException, OSError)
-
-
-def retry_countdown(retries):
-    """Exponential backoff: base, 2×base, 4×base… capped at 30 minutes."""
-    base = settings.VIGIL.get("SEND_RETRY_BASE_SECONDS", 30)
-    return min(base * 2**retries, 30 * 60)
 
 
 @shared_task(name="reviews.reminders_run", acks_late=True, soft_time_limit=540, time_limit=600)
@@ -63,24 +53,3 @@ def countdowns_turn_over():
     created = reminders.reminders_ledger()
     content_changed()
     return created
-
-
-@shared_task(
-    name="reviews.outbox_deliver",
-    bind=True,
-    acks_late=True,
-    max_retries=8,
-    soft_time_limit=60,
-    time_limit=90,
-)
-def outbox_deliver(self, message_id):
-    try:
-        return notifications.outbox_deliver_now(message_id=message_id)
-    except SEND_ERRORS as exc:
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
-
-
-@shared_task(name="reviews.outbox_drain", acks_late=True, soft_time_limit=240, time_limit=300)
-def outbox_drain():
-    sent, failed = notifications.outbox_drain()
-    return {"sent": sent, "failed": failed}

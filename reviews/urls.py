@@ -4,8 +4,10 @@ from . import views
 
 app_name = "reviews"
 
-# The editor desk: every view here is wrapped in vigil.roles.editor_required.
 urlpatterns = [
+    # A claim's public page: its verdict and review history.
+    path("claims/<str:code>/", views.claim_detail, name="claim"),
+    # The editor desk: every view below is wrapped in vigil.roles.editor_required.
     path("desk/", views.queue, name="queue"),
     path("desk/claims/<str:code>/review/", views.review, name="review"),
     path("desk/claims/<str:code>/assign/", views.assign, name="assign"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -8,16 +9,71 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.models import Claim, EvidenceTrigger
 from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
+from claims.timeline import build_timeline
+from dissent.models import Dissent
+from vigil.conditional import conditional
+from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
 from vigil.roles import editor_required
 
+from .conditional import claim_page_stamps
 from .forms import AssignForm, QueueFilterForm, ReviewForm, TriggerFireForm
-from .models import EditorPreference
+from .models import EditorPreference, Review
 from .preferences import EditorPreferenceForm, editor_preference_save
+from .queue import review_queue
 from .services import ReviewConflict, review_record
 
 QUEUE_PAGE_SIZE = 25
 REVIEW_HISTORY_SHOWN = 10
+
+
+# The public claim page: a claim's verdict and review history ----------------
+
+
+@public_page
+@conditional("claim", claim_page_stamps)
+def claim_detail(request, code):
+    """A claim's public page: badge, verdict-history timeline, every review
+    with its reasoning, and the material dissent weighed."""
+    # Reviews are prefetched onto the claim so the ClaimReview JSON-LD in the
+    # head reads the same rows as the timeline: one query for both.
+    claim = get_object_or_404(
+        Claim.objects.select_related("article__pillar", "article__section")
+        .filter(article__status__in=["published", "retired"])
+        .prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("editor")
+                .prefetch_related(
+                    Prefetch(
+                        "dissent_weighed",
+                        queryset=Dissent.objects.material(),
+                        to_attr="material_dissent",
+                    )
+                )
+                .order_by("reviewed_on", "pk"),
+            )
+        ),
+        code=code,
+    )
+    reviews = list(claim.reviews.all())
+    material_dissent = list(
+        claim.dissent.material()
+        .filter(weighed_in_review__isnull=True)
+        .order_by("-weighed_at", "-pk")
+    )
+    context = {
+        "claim": claim,
+        "reviews": reviews[::-1],  # newest first on the page; the chart reads left to right
+        "timeline": build_timeline(
+            [(review.reviewed_on, review.verdict_after) for review in reviews]
+        ),
+        "material_dissent": material_dissent,
+    }
+    return render(request, "reviews/claim_detail.html", context)
+
+
+# The editor desk -------------------------------------------------------------
 
 
 def _wants_fragment(request):
@@ -31,7 +87,7 @@ def queue(request):
     """Overdue claims (most overdue first), then those due within the window."""
     today = timezone.localdate()
     form = QueueFilterForm(request.GET)
-    claims = Claim.objects.for_queue(on=today)
+    claims = review_queue(on=today)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, user=request.user)
     page = BoundedPaginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))

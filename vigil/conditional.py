@@ -1,26 +1,31 @@
-"""ETag and Last-Modified for public pages, computed without rendering them.
+"""ETag and Last-Modified, computed without rendering: the one conditional-GET
+helper of public pages, feeds and the JSON API.
 
-A reader's browser or a feed reader polling an unchanged page gets a 304 for
-the price of one small aggregate query. Every ETag folds in
-vigil.freshness.content_version(), which services bump on every change readers
-see and the daily job bumps at midnight (countdowns move on); the timestamps
-guard against a change that forgot to bump it. Last-Modified is never earlier
-than today's local midnight, because the badges' countdowns change then.
+A reader's browser, a feed reader or an API client polling an unchanged
+resource gets a 304 for the price of one small aggregate query. Each view
+names its stamps (the newest changes among the rows it shows); every ETag
+also folds in vigil.freshness.content_version(), which every action bumps and
+the daily job bumps at midnight (countdowns move on), so the timestamps only
+guard against a change that forgot to bump it. Where a resource shows
+countdowns, Last-Modified is never earlier than today's local midnight.
 
-Use with django.views.decorators.http.condition:
+    def article_stamps(request, slug):
+        return Article.objects.filter(slug=slug).annotate(...).values(...).first()
 
-    @condition(etag_func=article_etag, last_modified_func=article_last_modified)
+    @conditional("article", article_stamps)
     def article_detail(request, slug): ...
+
+The owning app writes the stamps; nothing here knows an app.
 """
 
 import datetime
 import hashlib
 
 from django.db.models import Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.views.decorators.http import condition
 
-from vigil.freshness import content_version
+from .freshness import content_version
 
 _EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
@@ -29,152 +34,87 @@ def _midnight_today():
     return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _latest(*stamps):
-    return max([_midnight_today(), *(stamp for stamp in stamps if stamp is not None)])
-
-
-def _memo(request, key, compute):
-    """condition() asks for the ETag and then Last-Modified: query once per request."""
+def memo(request, key, compute):
+    """compute() once per request: condition() asks for the ETag, then for
+    Last-Modified, and a view may read the same stamps again."""
     cache = request.__dict__.setdefault("_vigil_conditional", {})
     if key not in cache:
         cache[key] = compute()
     return cache[key]
 
 
-def _newest(queryset, *, of, expression):
-    """A subquery: the largest `expression` over `queryset`'s rows that belong to
-    the outer row (`of` names the link). Subqueries, not joins: an article's
-    claims × entries must not multiply rows."""
+def newest(model, expression):
+    """A subquery for an annotation of `model`: the largest `expression` (a
+    lookup through a relation, e.g. "claims__updated_at") among the rows related
+    to the outer row. One subquery per relation, not one join of them all: an
+    article's claims × entries must not multiply rows."""
     return Subquery(
-        queryset.filter(**{of: OuterRef("pk")})
-        .values(of)
+        model._default_manager.filter(pk=OuterRef("pk"))
+        .values("pk")
         .annotate(latest=Max(expression))
         .values("latest")[:1]
     )
 
 
-def _etag(*parts):
+def etag(*parts):
     text = "|".join(str(part) for part in (content_version(), timezone.localdate(), *parts))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-# --- Article page ------------------------------------------------------------
+def _values(stamps):
+    return list(stamps.values()) if isinstance(stamps, dict) else list(stamps)
 
 
-def _article_stamps(slug):
-    from articles.models import Article, Rewrite
-    from claims.models import Claim
-    from corrections.models import Amendment, CorrectionEntry
+def conditional(kind, stamps, *, countdowns=True):
+    """django's condition() for a view whose freshness is `stamps(request, *args,
+    **kwargs)`: a dict or tuple of values (ids, counts, datetimes), or None when
+    there is nothing to validate (the view then answers, e.g. with its 404).
+    `countdowns` says the resource shows countdowns, which change at midnight."""
 
-    # Correction entries are append-only: the newest one says all a count would.
-    return (
-        Article.objects.filter(slug=slug)
-        .annotate(
-            claims_changed=_newest(Claim.objects, of="article", expression="updated_at"),
-            entries_changed=_newest(CorrectionEntry.objects, of="article", expression="created_at"),
-            amendments_changed=_newest(
-                Amendment.objects, of="entry__article", expression="amended_at"
-            ),
-            rewrites_changed=_newest(
-                Rewrite.objects, of="article", expression=Coalesce("decided_at", "created_at")
-            ),
-        )
-        .values(
-            "pk", "updated_at", "claims_changed", "entries_changed", "amendments_changed",
-            "rewrites_changed",
-        )
-        .first()
-    )
+    def read(request, *args, **kwargs):
+        return memo(request, ("stamps", kind), lambda: stamps(request, *args, **kwargs))
 
+    def etag_func(request, *args, **kwargs):
+        row = read(request, *args, **kwargs)
+        if row is None:
+            return None
+        return etag(kind, request.get_full_path(), *_values(row))
 
-def article_etag(request, slug, **kwargs):
-    row = _memo(request, ("article", slug), lambda: _article_stamps(slug))
-    if row is None:
-        return None
-    return _etag("article", *row.values())
+    def last_modified_func(request, *args, **kwargs):
+        row = read(request, *args, **kwargs)
+        if row is None:
+            return None
+        moments = [value for value in _values(row) if isinstance(value, datetime.datetime)]
+        if countdowns:
+            return max([_midnight_today(), *moments])
+        return max(moments, default=_EPOCH)
+
+    return condition(etag_func=etag_func, last_modified_func=last_modified_func)
 
 
-def article_last_modified(request, slug, **kwargs):
-    row = _memo(request, ("article", slug), lambda: _article_stamps(slug))
-    if row is None:
-        return None
-    return _latest(
-        row["updated_at"], row["claims_changed"], row["entries_changed"],
-        row["amendments_changed"], row["rewrites_changed"],
-    )
-
-
-# --- Claim page --------------------------------------------------------------
-
-
-def _claim_stamps(code):
-    from claims.models import Claim
-    from corrections.models import CorrectionEntry
-    from dissent.models import Dissent
-    from reviews.models import Review
-
-    return (
-        Claim.objects.filter(code=code)
-        .annotate(
-            reviews_changed=_newest(Review.objects, of="claim", expression="created_at"),
-            entries_changed=_newest(CorrectionEntry.objects, of="claim", expression="created_at"),
-            dissent_changed=_newest(Dissent.objects, of="claim", expression="weighed_at"),
-        )
-        .values(
-            "pk", "updated_at", "article__updated_at", "reviews_changed", "entries_changed",
-            "dissent_changed",
-        )
-        .first()
-    )
-
-
-def claim_etag(request, code, **kwargs):
-    row = _memo(request, ("claim", code), lambda: _claim_stamps(code))
-    if row is None:
-        return None
-    return _etag("claim", *row.values())
-
-
-def claim_last_modified(request, code, **kwargs):
-    row = _memo(request, ("claim", code), lambda: _claim_stamps(code))
-    if row is None:
-        return None
-    return _latest(
-        row["updated_at"], row["article__updated_at"], row["reviews_changed"],
-        row["entries_changed"], row["dissent_changed"],
-    )
+def stamps_of(request, kind):
+    """The stamps conditional() read for this request (None before it ran)."""
+    return request.__dict__.get("_vigil_conditional", {}).get(("stamps", kind))
 
 
 # --- Feeds -------------------------------------------------------------------
 
-
-def _feed_stamps(pillar_slug=None):
-    """The newest article, review and correction-log entry (optionally of one pillar)."""
-    from articles.models import Article
-    from corrections.models import CorrectionEntry
-    from reviews.models import Review
-
-    articles = Article.objects.all()
-    reviews = Review.objects.all()
-    entries = CorrectionEntry.objects.all()
-    if pillar_slug:
-        articles = articles.filter(pillar__slug=pillar_slug)
-        reviews = reviews.filter(claim__article__pillar__slug=pillar_slug)
-        entries = entries.filter(article__pillar__slug=pillar_slug)
-    # Each maximum is read from the end of an index; entries are append-only,
-    # so the newest one says all a count would.
-    return (
-        articles.aggregate(latest=Max("updated_at"))["latest"],
-        reviews.aggregate(latest=Max("created_at"))["latest"],
-        entries.aggregate(latest=Max("created_at"))["latest"],
-    )
+# Every feed is validated by the newest row of each kind that feeds show (new
+# articles, verdict changes, correction-log entries): the apps owning those
+# rows add their stamp in AppConfig.ready(), so a feed reader's poll costs one
+# read from the end of an index per kind, whichever feed it asks for.
+_feed_stamps = []
 
 
-def feed_etag(request, slug=None, **kwargs):
-    articles, reviews, entries = _memo(request, ("feed", slug), lambda: _feed_stamps(slug))
-    return _etag("feed", request.path, articles, reviews, entries)
+def feed_stamp(stamp):
+    """Register `stamp(pillar_slug)`: the newest change (a datetime or None)
+    among the rows of one kind, of one pillar when a slug is given."""
+    if stamp not in _feed_stamps:
+        _feed_stamps.append(stamp)
 
 
-def feed_last_modified(request, slug=None, **kwargs):
-    articles, reviews, entries = _memo(request, ("feed", slug), lambda: _feed_stamps(slug))
-    return max(stamp or _EPOCH for stamp in (articles, reviews, entries))
+def _feed_stamps_now(request, slug=None, **kwargs):
+    return tuple(stamp(slug) for stamp in _feed_stamps)
+
+
+feed_conditional = conditional("feed", _feed_stamps_now, countdowns=False)

@@ -3,6 +3,9 @@ did what, when, to which public objects, with a short before/after summary.
 
 The audit trail reads it; the after-commit hooks (cache freshness, later
 followers' notices and per-page purges) are handed the event they follow.
+
+And the outbox (vigil.notifications): notices to editors, written in the
+transaction of what they announce.
 """
 
 from django.conf import settings
@@ -85,3 +88,26 @@ class EventSubject(models.Model):
 
     def __str__(self):
         return f"{self.kind}:{self.key}"
+
+
+class OutboxMessage(models.Model):
+    """A notification to editors, written in the caller's transaction so it is
+    never lost; delivered after commit by a task, or by the periodic drain when
+    the broker was down."""
+
+    # The notice's kind, e.g. "dissent_received"; not an Event.
+    event = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_unsent_idx")]
+
+    def __str__(self):
+        return f"{self.event} {self.object_id} ({'sent' if self.sent_at else 'pending'})"

@@ -1,8 +1,8 @@
 """Defences of the public forms (dissent, error reports).
 
 Everything a form on the open internet needs beyond Django's CSRF check lives
-here, so the dissent form and the corrections report form defend themselves
-the same way:
+here and in vigil.forms (the reader-input fields and the honeypot field), so
+the dissent form and the corrections report form defend themselves the same way:
 
 - client_address(): who is asking, read safely behind TRUSTED_PROXY_COUNT proxies;
 - form_rate_limited(): a cache-counted limit per client address;

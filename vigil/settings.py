@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vigil.context_processors.site",
+                "claims.context_processors.reviewed_count",
                 "vigil.pagecache.fragment_context",
             ],
         },
@@ -224,7 +225,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.countdowns_turn_over",
         "schedule": crontab(minute=0, hour=0),
     },
-    # Notifications the broker missed (it was down when the request committed).
+    # Notifications the broker missed (it was down when the request committed);
+    # vigil/tasks.py, under the name it had in the reviews app.
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
     # Cover renditions the broker missed.
     "cover-renditions-sweep": {

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from .health import healthz
-from .sitemaps import SITEMAPS, robots_txt
+from .robots import robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
+# Apps are included by name: the project package imports none of them.
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
@@ -17,9 +17,9 @@ urlpatterns = [
     path("", include("corrections.urls")),
     path("", include("dissent.urls")),
     # Reading and discovery: feeds, the JSON API, sitemap and robots.txt.
-    path("", include("articles.feed_urls")),
-    path("api/", include("claims.api_urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("vigil.feed_urls")),
+    path("api/", include("reviews.api_urls")),
+    path("", include("claims.sitemaps")),
     path("robots.txt", robots_txt, name="robots"),
 ]
 

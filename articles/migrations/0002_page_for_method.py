@@ -52,7 +52,7 @@ def create_method_page(apps, schema_editor):
         defaults={"title": "How this works", "body_markdown": METHOD_MARKDOWN},
     )
     # body_html is derived in Page.save(), which historical models do not have.
-    from articles.rendering import render_markdown
+    from vigil.rendering import render_markdown
 
     Page.objects.filter(slug="how-this-works", body_html="").update(
         body_html=render_markdown(METHOD_MARKDOWN)

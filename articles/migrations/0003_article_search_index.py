@@ -1,7 +1,7 @@
 """On PostgreSQL, articles carry their weighted search vector in a stored
 generated column with a GIN index, so search neither re-parses every body to
 filter nor to rank. The column lives only in the database: the model does not
-declare it (SQLite has no tsvector and searches with LIKE), and articles.search
+declare it (SQLite has no tsvector and searches with LIKE), and claims.search
 reads it by name. PostgreSQL keeps it current on every insert and update,
 whoever writes the row."""
 

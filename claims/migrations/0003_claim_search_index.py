@@ -1,7 +1,7 @@
 """On PostgreSQL, claims carry their weighted search vector in a stored
 generated column with a GIN index, as articles do (articles.0003): search then
 matches 300k claims through the index instead of parsing every statement. The
-model does not declare the column; articles.search reads it by name."""
+model does not declare the column; claims.search reads it by name."""
 
 from django.db import migrations
 

@@ -1,5 +1,4 @@
 from django import template
-from django.conf import settings
 from django.utils import timezone
 
 register = template.Library()
@@ -12,10 +11,10 @@ def verdict_badge(claim, size=""):
     The verdict is spelled out in words and marked with a shape, so colour is
     never the only signal.
     """
-    countdown = claim.countdown(timezone.localdate())
+    today = timezone.localdate()
     return {
         "claim": claim,
-        "countdown": countdown,
-        "due_status": countdown.status(settings.VIGIL["DUE_SOON_DAYS"]),
+        "countdown": claim.countdown(today),
+        "due_status": claim.due_status(today),
         "size": size,
     }

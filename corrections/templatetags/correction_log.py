@@ -1,10 +1,11 @@
-"""The amendments of a page of correction-log entries, fetched in one query."""
+"""The amendments of a page of correction-log entries and, for staff, their
+sign-off requests: each fetched in one query."""
 
 from collections import defaultdict
 
 from django import template
 
-from corrections.models import Amendment
+from corrections.models import Amendment, SignOffRequest
 
 register = template.Library()
 
@@ -22,8 +23,19 @@ def amendments_by_entry(entries):
     return dict(grouped)
 
 
+@register.simple_tag
+def signoffs_by_entry(entries):
+    """{entry id: [its sign-off request]} for `entries`, in one query."""
+    ids = [entry.pk for entry in entries]
+    if not ids:
+        return {}
+    requests = SignOffRequest.objects.filter(entry_id__in=ids).select_related("addressed_to")
+    return {request.entry_id: [request] for request in requests}
+
+
 @register.filter
-def for_entry(amendments, entry):
-    if not amendments:
+def for_entry(by_entry, entry):
+    """What amendments_by_entry or signoffs_by_entry found for `entry`."""
+    if not by_entry:
         return []
-    return amendments.get(entry.pk, [])
+    return by_entry.get(entry.pk, [])

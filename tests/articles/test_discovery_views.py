@@ -152,7 +152,7 @@ class VerdictChangesTests(TestCase):
 
         with self.assertNumQueries(1):
             html = render_to_string(
-                "articles/parts/verdict_changes.html",
+                "reviews/parts/verdict_changes.html",
                 {"verdict_changes": Review.objects.verdict_changes()[:5]},
             )
         self.assertIn("Recent verdict changes", html)
@@ -161,7 +161,7 @@ class VerdictChangesTests(TestCase):
         self.assertLess(html.index(newer.code), html.index(older.code))
 
     def test_part_is_silent_without_changes(self):
-        self.assertEqual(render_to_string("articles/parts/verdict_changes.html", {"verdict_changes": []}).strip(), "")
+        self.assertEqual(render_to_string("reviews/parts/verdict_changes.html", {"verdict_changes": []}).strip(), "")
 
 
 class FeedAutodiscoveryTests(TestCase):

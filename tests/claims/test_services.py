@@ -4,8 +4,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from claims.models import Claim
 from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
+from reviews.queue import review_queue
 from tests.factories import make_claim, make_editor, make_user
 from vigil.freshness import content_version
 
@@ -24,7 +24,7 @@ class TriggerFireTests(TestCase):
         )
         soon = make_claim(next_review_due=TODAY + datetime.timedelta(days=3))
         overdue = make_claim(next_review_due=TODAY - datetime.timedelta(days=2))
-        self.assertNotIn(later, Claim.objects.for_queue(on=TODAY))
+        self.assertNotIn(later, review_queue(on=TODAY))
 
         version = content_version()
         with self.captureOnCommitCallbacks(execute=True):
@@ -39,7 +39,7 @@ class TriggerFireTests(TestCase):
         self.assertEqual(trigger.fired_by, self.editor)
         self.assertEqual(trigger.fired_at, NOW)
         self.assertEqual(trigger.fired_note, "The index rose again.")
-        self.assertEqual(list(Claim.objects.for_queue(on=TODAY)), [overdue, later, soon])
+        self.assertEqual(list(review_queue(on=TODAY)), [overdue, later, soon])
         self.assertGreater(content_version(), version)
 
     def test_an_overdue_claim_keeps_its_earlier_due_date(self):

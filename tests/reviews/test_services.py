@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 
 from articles.models import Article
+from claims.context_processors import REVIEWED_COUNT_KEY, claims_reviewed_count
 from claims.models import Claim, Verdict
 from corrections.models import CorrectionEntry
 from dissent.models import Dissent
 from reviews.models import Review
 from reviews.services import ReviewConflict, review_record
 from tests.factories import make_article, make_claim, make_editor
-from vigil.context_processors import REVIEWED_COUNT_KEY, claims_reviewed_count
 from vigil.freshness import content_version
 
 NOW = datetime.datetime(2026, 5, 4, 10, 30, tzinfo=datetime.UTC)

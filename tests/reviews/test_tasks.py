@@ -18,12 +18,17 @@ from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
+from corrections.notices import ERROR_REPORT_RECEIVED
 from dissent.models import Dissent
-from reviews import notifications, reminders, tasks
-from reviews.models import OutboxMessage, Reminder, ReminderDelivery
+from dissent.notices import DISSENT_RECEIVED
+from reviews import reminders, tasks
+from reviews.models import Reminder, ReminderDelivery
 from tests.factories import make_claim, make_editor
+from vigil import notifications
+from vigil import tasks as vigil_tasks
 from vigil.celery import app
 from vigil.freshness import content_version
+from vigil.models import OutboxMessage
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 3, 2)
@@ -115,7 +120,7 @@ class OutboxTests(TestCase):
             with transaction.atomic():
                 dissent = make_dissent(self.claim)
                 notifications.notify_editors(
-                    event=notifications.DISSENT_RECEIVED, object_id=dissent.pk
+                    event=DISSENT_RECEIVED, object_id=dissent.pk
                 )
         (message,) = mail.outbox
         self.assertEqual(message.to, ["ada@example.org"])
@@ -163,7 +168,7 @@ class OutboxTests(TestCase):
         from corrections.models import ErrorReport
 
         report = ErrorReport.objects.create(article=self.claim.article, what_is_wrong="Wrong year.")
-        notifications.notify_editors(event=notifications.ERROR_REPORT_RECEIVED, object_id=report.pk)
+        notifications.notify_editors(event=ERROR_REPORT_RECEIVED, object_id=report.pk)
         notifications.outbox_drain()
         self.assertIn(self.claim.article.title, mail.outbox[0].subject)
 
@@ -247,8 +252,8 @@ class TestOnRealWorker:
         # Redis is back: the periodic drain delivers it, once.
         app.control.purge()
         with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
-            tasks.outbox_drain.delay()
-            tasks.outbox_drain.delay()
+            vigil_tasks.outbox_drain.delay()
+            vigil_tasks.outbox_drain.delay()
             assert wait_until(lambda: len(mailoutbox) == 2)
             time.sleep(1)
         connection.close()

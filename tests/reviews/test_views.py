@@ -5,10 +5,11 @@ import time_machine
 from django.test import TestCase
 from django.urls import reverse
 
-from claims.models import Claim, Verdict
+from claims.models import Verdict
 from corrections.models import CorrectionEntry
 from dissent.models import Dissent
 from reviews.models import Review
+from reviews.queue import review_queue
 from reviews.services import review_record
 from tests.claims.test_views import many_claims
 from tests.factories import make_claim, make_editor, make_pillar
@@ -332,7 +333,7 @@ class TriggerAndAssignViewTests(TestCase):
         )
         self.claim.refresh_from_db()
         self.assertEqual(self.claim.next_review_due, TODAY)
-        self.assertIn(self.claim, Claim.objects.for_queue(on=TODAY))
+        self.assertIn(self.claim, review_queue(on=TODAY))
         page = self.client.get(reverse("reviews:review", kwargs={"code": self.claim.code}))
         self.assertContains(page, "List prices up 20%.")
         self.assertContains(page, "is due for review now")

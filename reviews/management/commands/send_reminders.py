@@ -9,7 +9,8 @@ tells editors about new dissent and error reports.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews import notifications, reminders
+from reviews import reminders
+from vigil import notifications
 from vigil.freshness import content_changed
 
 

@@ -114,6 +114,16 @@ class ClaimListTests(ApiTestCase):
         response = self.client.get("/api/claims/", headers={"if-modified-since": last_modified})
         self.assertEqual(response.status_code, 304)
 
+    def test_answers_and_their_304s_may_be_kept_a_minute_but_errors_not(self):
+        response = self.client.get("/api/claims/")
+        self.assertEqual(response["Cache-Control"], "public, max-age=60")
+        again = self.client.get("/api/claims/", headers={"if-none-match": response["ETag"]})
+        self.assertEqual((again.status_code, again["Cache-Control"]), (304, "public, max-age=60"))
+        bad = self.client.get("/api/claims/?due=someday")
+        self.assertEqual(bad.status_code, 400)
+        self.assertFalse(bad.has_header("ETag"))
+        self.assertFalse(bad.has_header("Cache-Control"))
+
     def test_query_count_is_fixed_however_many_claims(self):
         for _ in range(10):
             make_claim(article=make_article(pillar=self.minds), is_primary=True)
@@ -127,7 +137,9 @@ class ClaimListTests(ApiTestCase):
 class ClaimDetailTests(ApiTestCase):
     def test_one_claim_with_reviews_article_and_corrections(self):
         record_verdict_change(self.scheduled, to="partial", on=datetime.date(2026, 2, 20), reasoning="New data.")
-        with self.assertNumQueries(4):
+        # the validators (vigil.conditional, before anything is built), the claim
+        # with its article, its triggers, reviews and correction entries
+        with self.assertNumQueries(5):
             response = self.client.get(f"/api/claims/{self.scheduled.code}/")
         data = response.json()
         self.assertEqual(data["code"], self.scheduled.code)
@@ -155,7 +167,8 @@ class ClaimDetailTests(ApiTestCase):
     def test_answers_304_to_if_none_match(self):
         url = f"/api/claims/{self.overdue.code}/"
         etag = self.client.get(url)["ETag"]
-        self.assertEqual(self.client.get(url, headers={"if-none-match": etag}).status_code, 304)
+        with self.assertNumQueries(1):
+            self.assertEqual(self.client.get(url, headers={"if-none-match": etag}).status_code, 304)
         make_correction(article=self.overdue.article, claim=self.overdue)
         self.assertEqual(self.client.get(url, headers={"if-none-match": etag}).status_code, 200)
 

@@ -1,7 +1,8 @@
-"""The OpenAPI 3.1 description of the read-only JSON API (claims.api)."""
+"""The OpenAPI 3.1 description of the read-only JSON API (reviews.api)."""
+
+from claims.models import Verdict
 
 from .api import DEFAULT_PAGE_SIZE, DUE_STATUSES, MAX_PAGE_SIZE
-from .models import Verdict
 
 
 def _error():

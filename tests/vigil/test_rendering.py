@@ -1,4 +1,4 @@
-"""articles.rendering: every hostile Markdown input is neutralised; reading time."""
+"""vigil.rendering: every hostile Markdown input is neutralised; reading time."""
 
 import html as htmllib
 import re
@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from articles.rendering import reading_minutes, render_markdown
+from vigil.rendering import reading_minutes, render_markdown
 
 # (name, Markdown input, substrings that must NOT appear in the output, lowercase)
 HOSTILE = [
@@ -83,7 +83,7 @@ class TestHostileMarkdown:
 
     @pytest.mark.parametrize("source", [s for _, s, _ in HOSTILE], ids=[n for n, _, _ in HOSTILE])
     def test_only_allowed_attributes_and_url_schemes(self, source):
-        from articles.rendering import ALLOWED_ATTRIBUTES
+        from vigil.rendering import ALLOWED_ATTRIBUTES
 
         parser = _Attributes()
         parser.feed(render_markdown(source))
@@ -94,7 +94,7 @@ class TestHostileMarkdown:
 
     @pytest.mark.parametrize("source", [s for _, s, _ in HOSTILE], ids=[n for n, _, _ in HOSTILE])
     def test_no_tag_outside_the_allow_list(self, source):
-        from articles.rendering import ALLOWED_TAGS
+        from vigil.rendering import ALLOWED_TAGS
 
         tags = set(re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", render_markdown(source)))
         assert tags <= ALLOWED_TAGS

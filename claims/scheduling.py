@@ -1,6 +1,10 @@
 """
-Pure rules of the review schedule: the 30–90 day cadence, due dates and the
-countdown text badges show. No database here; tested with plain dates.
+Pure rules of the review schedule: the 30–90 day cadence, the next due date,
+"due now", the due status (overdue / due soon / scheduled) and the countdown
+text badges show. No database here; tested with plain dates.
+
+The same rules as database filters are ClaimQuerySet.with_due_status(),
+.overdue() and .due() (claims/models.py), built on due_soon_until().
 """
 
 import datetime
@@ -22,7 +26,20 @@ def cadence_is_valid(days):
 
 
 def next_due(reviewed_on, cadence_days):
+    """When a claim reviewed on `reviewed_on` is due again."""
     return reviewed_on + datetime.timedelta(days=cadence_days)
+
+
+def due_now(due_on, today):
+    """The due date of a claim made due for review today (a trigger fired, an
+    approved rewrite asks for a review). A claim already overdue keeps its
+    earlier date, so making it due never makes it look less late."""
+    return min(due_on, today)
+
+
+def due_soon_until(today, due_soon_days):
+    """The last due date that counts as "due soon" on `today`."""
+    return today + datetime.timedelta(days=due_soon_days)
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,7 @@ class Countdown:
         return f"review overdue by {-self.days} days"
 
     def status(self, due_soon_days):
+        """Overdue, due soon (within `due_soon_days`, today included) or scheduled."""
         if self.days < 0:
             return DueStatus.OVERDUE
         if self.days <= due_soon_days:

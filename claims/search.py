@@ -21,9 +21,9 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from claims.models import Claim, Verdict
+from articles.models import Article, Pillar
 
-from .models import Article, Pillar
+from .models import Claim, Verdict
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12

@@ -4,7 +4,10 @@ Callers use notify_editors() inside their transaction. It writes an
 OutboxMessage in that same transaction (so the notice commits or rolls back
 with the dissent or report), and after commit tries to hand it to the worker.
 If the broker is down the request does not wait: the periodic drain
-(reviews.tasks.outbox_drain) delivers whatever is still unsent.
+(vigil.tasks.outbox_drain) delivers whatever is still unsent.
+
+The outbox knows no app: each app that sends a notice registers, in its
+AppConfig.ready(), how to describe it (notice_describer()).
 """
 
 import datetime
@@ -12,7 +15,6 @@ import logging
 import uuid
 from functools import partial
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -21,11 +23,17 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .models import OutboxMessage
+from .roles import editors
 
 logger = logging.getLogger(__name__)
 
-DISSENT_RECEIVED = "dissent_received"
-ERROR_REPORT_RECEIVED = "error_report_received"
+# event -> describe(object_id) returning (subject, body), or None when the object is gone.
+_describers = {}
+
+
+def notice_describer(event, describe):
+    """Say how the e-mail for an `event` notice reads (called from AppConfig.ready())."""
+    _describers[event] = describe
 
 
 def notify_editors(*, event, object_id):
@@ -38,15 +46,15 @@ def notify_editors(*, event, object_id):
 
 def outbox_enqueue(*, message_id):
     """Hand one message to the worker. Never raises: the drain is the safety net."""
-    from vigil.celery import enqueue_quietly
-
+    from .celery import enqueue_quietly
     from .tasks import outbox_deliver
 
     # Redis may be down: never let a reader's dissent wait on the broker.
     enqueue_quietly(outbox_deliver, inline=outbox_deliver_now, message_id=message_id)
 
 
-def _desk_url(name, fallback="/desk/"):
+def desk_url(name, fallback="/desk/"):
+    """The absolute address of a desk page, for a notice's body."""
     try:
         path = reverse(name)
     except NoReverseMatch:
@@ -56,41 +64,10 @@ def _desk_url(name, fallback="/desk/"):
 
 def _describe(message):
     """Subject and body of the e-mail for one outbox message."""
-    event = message.event.lower()
-    if "dissent" in event:
-        dissent = (
-            apps.get_model("dissent", "Dissent")
-            .objects.select_related("claim")
-            .filter(pk=message.object_id)
-            .first()
-        )
-        if dissent is None:
-            return None
-        subject = f"New dissent on {dissent.claim.code}"
-        body = (
-            f"A reader sent dissent on {dissent.claim.code}:\n"
-            f"  {dissent.claim.statement}\n\n"
-            f"Argument (as sent, first 500 characters):\n{dissent.argument[:500]}\n\n"
-            f"Weigh it: {_desk_url('dissent:moderation')}\n"
-        )
-        return subject, body
-    if "error" in event:
-        report = (
-            apps.get_model("corrections", "ErrorReport")
-            .objects.select_related("article")
-            .filter(pk=message.object_id)
-            .first()
-        )
-        if report is None:
-            return None
-        subject = f"Error reported in “{report.article.title}”"
-        body = (
-            f"A reader reported a factual error in “{report.article.title}”:\n\n"
-            f"{report.what_is_wrong[:500]}\n\n"
-            f"Look at it: {_desk_url('dissent:moderation')}\n"
-        )
-        return subject, body
-    return f"Vigil: {message.event}", f"{message.event}: {message.object_id}\n"
+    describe = _describers.get(message.event)
+    if describe is None:
+        return f"Vigil: {message.event}", f"{message.event}: {message.object_id}\n"
+    return describe(message.object_id)
 
 
 def _unleased(now):
@@ -102,8 +79,6 @@ def outbox_deliver_now(*, message_id, now=None):
     """Send one outbox message to every editor, at most once: lease it with a
     conditional UPDATE, send, mark sent. Returns True if this call sent it.
     A send failure gives the lease back and re-raises."""
-    from .reminders import editors
-
     now = now or timezone.now()
     token = uuid.uuid4().hex
     leased = (
@@ -116,7 +91,7 @@ def outbox_deliver_now(*, message_id, now=None):
     message = OutboxMessage.objects.get(pk=message_id)
     mine = OutboxMessage.objects.filter(pk=message_id, claim_token=token)
     described = _describe(message)
-    recipients = list(editors().values_list("email", flat=True))
+    recipients = list(editors().exclude(email="").values_list("email", flat=True))
     if described is None or not recipients:
         # The object is gone or nobody can be told: nothing to send, ever.
         mine.update(sent_at=timezone.now(), last_error="nothing to send")

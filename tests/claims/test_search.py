@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import TestCase
 
 from articles.models import Article
-from articles.search import MAX_QUERY_LENGTH, clean_query, search, snippet
+from claims.search import MAX_QUERY_LENGTH, clean_query, search, snippet
 from tests.factories import make_article, make_claim, make_pillar
 
 
@@ -97,7 +97,7 @@ class PostgresSearchTests(SearchTestCase):
     def test_the_planner_can_use_the_indexes(self):
         from django.contrib.postgres.search import SearchQuery
 
-        from articles.search import stored_vector
+        from claims.search import stored_vector
         from claims.models import Claim
 
         for model, index in [(Article, "article_search_idx"), (Claim, "claim_search_idx")]:
@@ -190,7 +190,7 @@ class SearchPageTests(SearchTestCase):
         self.assertContains(response, "Reasoning 9")
 
     def test_says_when_only_the_best_matches_are_shown(self):
-        from articles.search import RESULT_LIMIT
+        from claims.search import RESULT_LIMIT
 
         for n in range(RESULT_LIMIT + 1):
             make_article(title=f"Reasoning {n}")

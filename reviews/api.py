@@ -3,7 +3,8 @@
 Plain views returning JsonResponse. Lists are ordered by id and paged with an
 opaque keyset cursor, so a page never shifts under a client while claims
 change. Every answer carries an ETag and Last-Modified computed from one
-aggregate query, and a client that sends them back gets a 304.
+aggregate query before anything is built (vigil.conditional, as for the
+pages), and a client that sends them back gets a 304.
 
 Bad filter values answer 400 with {"error": ..., "parameter": ...}; an unknown
 claim code answers 404 in JSON. Only claims of published articles are shown.
@@ -12,27 +13,28 @@ claim code answers 404 in JSON. Only claims of published articles are shown.
 import base64
 import binascii
 import datetime
-import hashlib
+from functools import wraps
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch
-from django.http import HttpResponseNotModified, JsonResponse
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.views.decorators.http import require_GET
 
 from articles.models import Pillar
+from claims.models import Claim, Verdict
+from claims.scheduling import DueStatus
 from corrections.models import CorrectionEntry
-from reviews.models import Review
-from vigil.freshness import content_version
+from vigil.conditional import conditional, memo
 
-from .models import Claim, Verdict
+from .conditional import claim_api_stamps
+from .models import Review
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-DUE_STATUSES = ("overdue", "due_soon", "scheduled")
+DUE_STATUSES = tuple(DueStatus)
 
 
 class BadParameter(Exception):
@@ -67,15 +69,9 @@ def _filtered_claims(params, today):
         claims = claims.filter(article__pillar__slug=pillar)
     due = params.get("due")
     if due is not None:
-        soon = today + datetime.timedelta(days=settings.VIGIL["DUE_SOON_DAYS"])
-        if due == "overdue":
-            claims = claims.filter(next_review_due__lt=today)
-        elif due == "due_soon":
-            claims = claims.filter(next_review_due__gte=today, next_review_due__lte=soon)
-        elif due == "scheduled":
-            claims = claims.filter(next_review_due__gt=soon)
-        else:
+        if due not in DUE_STATUSES:
             raise BadParameter("due", f"due must be one of {', '.join(DUE_STATUSES)}.")
+        claims = claims.with_due_status(due, on=today)
     changed_since = params.get("changed_since")
     if changed_since is not None:
         claims = claims.filter(updated_at__gte=_parse_moment(changed_since))
@@ -127,43 +123,39 @@ def _decode_cursor(params):
         raise BadParameter("cursor", "cursor is not one this API handed out.") from None
 
 
-# --- Conditional GET ---------------------------------------------------------
+# --- Conditional GET (vigil.conditional) -------------------------------------
 
 
-def _not_modified_or(request, *, etag, last_modified, build):
-    """304 when the client's copy is current; otherwise build() with validators set."""
-    etag = quote_etag(etag)
-    last_modified = max(
-        last_modified or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
-        timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0),
+def _listed_claims(request):
+    """The filtered list, once per request: the validators and the view share it.
+    Raises BadParameter."""
+    return memo(request, "api-claims", lambda: _filtered_claims(request.GET, timezone.localdate()))
+
+
+def _list_stamps(request):
+    try:
+        claims = _listed_claims(request)
+    except BadParameter:
+        return None  # the view answers 400
+    return memo(
+        request, "api-claims-stamps", lambda: claims.aggregate(latest=Max("updated_at"), n=Count("pk"))
     )
-    if_none_match = request.headers.get("If-None-Match")
-    if_modified_since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    if if_none_match is not None:
-        fresh = etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match.strip() == "*"
-    else:
-        fresh = if_modified_since is not None and int(last_modified.timestamp()) <= if_modified_since
-    response = HttpResponseNotModified() if fresh else build()
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified.timestamp())
-    response["Cache-Control"] = "public, max-age=60"
-    return response
 
 
-def _etag(*parts):
-    text = "|".join(str(part) for part in (content_version(), timezone.localdate(), *parts))
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+def _pollable(view):
+    """Clients may keep an answer, or its 304, for a minute."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            response["Cache-Control"] = "public, max-age=60"
+        return response
+
+    return wrapped
 
 
 # --- Representations ---------------------------------------------------------
-
-
-def _due_status(claim, today):
-    if claim.next_review_due < today:
-        return "overdue"
-    if claim.next_review_due <= today + datetime.timedelta(days=settings.VIGIL["DUE_SOON_DAYS"]):
-        return "due_soon"
-    return "scheduled"
 
 
 def claim_summary(claim, today):
@@ -179,7 +171,7 @@ def claim_summary(claim, today):
         "cadence_days": claim.cadence_days,
         "last_reviewed_on": claim.last_reviewed_on.isoformat() if claim.last_reviewed_on else None,
         "next_review_due": claim.next_review_due.isoformat(),
-        "due_status": _due_status(claim, today),
+        "due_status": claim.due_status(today),
         "updated_at": claim.updated_at.isoformat(),
         "article": {
             "slug": article.slug,
@@ -229,42 +221,40 @@ def claim_full(claim, today):
 
 
 @require_GET
+@_pollable
+@conditional("api-claims", _list_stamps)
 def claim_list(request):
     today = timezone.localdate()
     try:
-        claims = _filtered_claims(request.GET, today)
+        claims = _listed_claims(request)
         page_size = _page_size(request.GET)
         after = _decode_cursor(request.GET)
     except BadParameter as bad:
         return _error(400, bad.message, parameter=bad.parameter)
 
-    stamps = claims.aggregate(latest=Max("updated_at"), n=Count("pk"))
-    etag = _etag("claims", request.GET.urlencode(), stamps["latest"], stamps["n"])
-
-    def build():
-        page = claims.select_related("article__pillar", "article__section").order_by("pk")
-        if after is not None:
-            page = page.filter(pk__gt=after)
-        rows = list(page[: page_size + 1])
-        more = len(rows) > page_size
-        rows = rows[:page_size]
-        next_url = None
-        if more:
-            query = request.GET.copy()
-            query["cursor"] = _encode_cursor(rows[-1].pk)
-            next_url = _absolute(f"{reverse('api:claims')}?{query.urlencode()}")
-        return JsonResponse(
-            {
-                "count": stamps["n"],
-                "next": next_url,
-                "results": [claim_summary(claim, today) for claim in rows],
-            }
-        )
-
-    return _not_modified_or(request, etag=etag, last_modified=stamps["latest"], build=build)
+    page = claims.select_related("article__pillar", "article__section").order_by("pk")
+    if after is not None:
+        page = page.filter(pk__gt=after)
+    rows = list(page[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_url = None
+    if more:
+        query = request.GET.copy()
+        query["cursor"] = _encode_cursor(rows[-1].pk)
+        next_url = _absolute(f"{reverse('api:claims')}?{query.urlencode()}")
+    return JsonResponse(
+        {
+            "count": _list_stamps(request)["n"],
+            "next": next_url,
+            "results": [claim_summary(claim, today) for claim in rows],
+        }
+    )
 
 
 @require_GET
+@_pollable
+@conditional("api-claim", claim_api_stamps)
 def claim_detail(request, code):
     today = timezone.localdate()
     claim = (
@@ -280,14 +270,7 @@ def claim_detail(request, code):
     )
     if claim is None:
         return _error(404, f"No published claim has the code {code!r}.")
-    reviews = list(claim.reviews.all())
-    entries = list(claim.correction_entries.all())
-    stamps = [claim.updated_at, claim.article.updated_at]
-    stamps += [review.created_at for review in reviews] + [entry.created_at for entry in entries]
-    etag = _etag("claim", claim.pk, *stamps, len(entries))
-    return _not_modified_or(
-        request, etag=etag, last_modified=max(stamps), build=lambda: JsonResponse(claim_full(claim, today))
-    )
+    return JsonResponse(claim_full(claim, today))
 
 
 @require_GET

@@ -9,7 +9,7 @@ import time_machine
 from django.template import Context, Template
 
 from claims.models import Verdict
-from reviews.scheduling import Countdown, DueStatus, cadence_is_valid, next_due
+from claims.scheduling import Countdown, DueStatus, cadence_is_valid, next_due
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 UTC = datetime.UTC

@@ -1,0 +1,39 @@
+"""The editor desk's review queue: which claims it lists, in what order, and
+how much dissent waits on each. The read lives here, with the desk, because
+it counts dissent, which claims know nothing of."""
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from claims.models import Claim
+from dissent.models import Dissent
+
+
+def with_unweighed_dissent_count(claims):
+    """Annotate `unweighed_dissent_count`. A correlated subquery, not a join
+    with GROUP BY, so a page of the queue counts only its own rows."""
+    unweighed = (
+        Dissent.objects.filter(claim=OuterRef("pk"), status=Dissent.Status.RECEIVED)
+        .order_by()
+        .values("claim")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return claims.annotate(unweighed_dissent_count=Coalesce(Subquery(unweighed), 0))
+
+
+def review_queue(*, on=None, window_days=None):
+    """The review queue: active claims overdue (most overdue first), then
+    those due within `window_days` of `on`, soonest first."""
+    on = on or timezone.localdate()
+    if window_days is None:
+        window_days = settings.VIGIL["QUEUE_WINDOW_DAYS"]
+    claims = (
+        Claim.objects.active()
+        .due(on=on, within_days=window_days)
+        .select_related("article__pillar", "assigned_editor")
+        .order_by("next_review_due", "code")
+    )
+    return with_unweighed_dissent_count(claims)

@@ -1,0 +1,22 @@
+"""robots.txt: keep crawlers off the desk, point them at the sitemap (whose
+sections are claims/sitemaps.py)."""
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /desk/",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
