@@ -452,6 +452,20 @@ class ActionsShowOnCachedPagesTests(TestCase):
             See(LEDGER, gone=[self.claim.code]),
         )
 
+    # --- The Django admin ---------------------------------------------------------------
+
+    def test_an_admin_edit_of_a_pillar_shows_on_its_page_and_its_articles(self):
+        """Through the admin's change form: RecordedAdmin runs it as admin.change."""
+        change_form = f"/admin/articles/pillar/{self.pillar.pk}/change/"
+        self.assertSeenAfter(
+            lambda: self.clients[ADMIN].post(
+                change_form,
+                {"name": "Energy", "slug": "energy", "description": "Where the grid is going."},
+            ),
+            See(self.pillar.get_absolute_url(), appears=["Where the grid is going."]),
+            See(self.url, appears=["Where the grid is going."]),
+        )
+
     # --- Dissent ----------------------------------------------------------------------
 
     def test_dissent_weighed_material_enters_the_change_history(self):
