@@ -57,18 +57,11 @@ class SignOffRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ErrorReport)
-class ErrorReportAdmin(admin.ModelAdmin):
+class ErrorReportAdmin(ReadOnlyAdmin):
+    """Readers' error reports are declined or turned into corrections on the
+    desk (/desk/dissent/), through their actions; here they are read."""
+
     list_display = ["article", "status", "received_at", "handled_by", "handled_at"]
     list_filter = ["status", "received_at"]
     search_fields = ["what_is_wrong", "evidence", "article__title", "contact_email"]
     list_select_related = ["article", "handled_by"]
-    readonly_fields = [
-        "article", "what_is_wrong", "evidence", "contact_name", "contact_email",
-        "received_at", "correction_entry", "handled_by", "handled_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from vigil.admin import ReadOnlyAdmin
+from vigil.admin import ReadOnlyAdmin, RecordedAdmin
 
 from .models import EditorPreference, Reminder, Review
 
@@ -25,8 +25,11 @@ class ReminderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EditorPreference)
-class EditorPreferenceAdmin(admin.ModelAdmin):
+class EditorPreferenceAdmin(RecordedAdmin):
     list_display = ["user", "reminders_paused", "digest_hour"]
     list_filter = ["reminders_paused"]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user"]
+
+    def event_subjects(self, preference):
+        return [("person", preference.user.get_username())]
