@@ -30,7 +30,7 @@ class NoticeDescriberTests(TestCase):
 
 class DisplayNameFilterTests(TestCase):
     def render(self, user):
-        return Template("{% load people %}{{ user|display_name }}").render(Context({"user": user}))
+        return Template("{% load roles %}{{ user|display_name }}").render(Context({"user": user}))
 
     def test_full_name_or_username(self):
         self.assertEqual(self.render(make_user(username="ada", first_name="Ada", last_name="Byron")), "Ada Byron")
