@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser clean
+.PHONY: run test setup browser validators clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,17 @@ run: setup
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# The Nu HTML Checker (tests/test_html_validity.py): the npm package vnu-jar in
+# var/tools/, run on Debian's Java; each installed once, only if missing.
+VNU_VERSION := 26.9.27
+VNU_JAR := var/tools/node_modules/vnu-jar/build/dist/vnu.jar
+validators:
+	@command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless)
+	@command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	@test -f $(VNU_JAR) || npm install --prefix var/tools --no-audit --no-fund --silent vnu-jar@$(VNU_VERSION)
+
 # lint-imports holds the apps' layers (pyproject.toml, [tool.importlinter]).
-test: setup browser
+test: setup browser validators
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

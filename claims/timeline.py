@@ -77,7 +77,7 @@ def _n(value):
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def build_timeline(points, *, width=640, height=190, left=110, right=24, top=24, bottom=40):
+def build_timeline(points, *, width=640, height=190, left=130, right=24, top=24, bottom=40):
     """Lay out one mark per review and a step line between them (a verdict
     holds until the next review changes it). Returns None with no points."""
     points = sorted(points, key=lambda point: point[0])
