@@ -22,7 +22,7 @@ class ErrorReportForm(HoneypotMixin, forms.Form):
         error_messages={"required": "Please say what is wrong."},
     )
     evidence = ReaderTextField(
-        label="Your evidence (optional)",
+        label="Your evidence",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What shows the error: a source, a document, a figure. Web addresses are welcome.",
@@ -42,7 +42,8 @@ class ErrorReportForm(HoneypotMixin, forms.Form):
         ]
         limits = settings.PUBLIC_FORMS
         self.fields["what_is_wrong"].help_text = (
-            f"Quote the sentence if you can. Up to {limits['REPORT_MAX_CHARS']:,} characters."
+            f"Quote the sentence if you can. At least {limits['REPORT_MIN_CHARS']:,} and up to "
+            f"{limits['REPORT_MAX_CHARS']:,} characters."
         )
         self.add_honeypot()
 

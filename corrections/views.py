@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from django.views.decorators.http import require_POST
 
@@ -67,14 +68,20 @@ def policy(request):
 
 def report_error(request):
     """The corrections report form. Defences as on the dissent form (vigil.ratelimit);
-    after a post the reader lands on ?sent=1, a confirmation with no state."""
-    sent_url = f"{reverse('corrections:report')}?sent=1"
+    after a post the reader lands on ?sent=1, a confirmation with no state that
+    leads back to the article reported on."""
+
+    def sent_url(slug):
+        return f"{reverse('corrections:report')}?{urlencode({'sent': 1, 'article': slug})}"
+
     if request.method == "POST":
         form = ErrorReportForm(request.POST)
-        if form_rate_limited(request, scope="error-report"):
-            return too_many_posts(request, "corrections/report.html", {"form": form})
         if honeypot_filled(request.POST):
-            return redirect(sent_url)
+            form_rate_limited(request, scope="error-report")  # the hit counts
+            return redirect(sent_url(request.POST.get("article", "")))
+        # Only a post that would be accepted counts: a reader fixing a typo is never locked out.
+        if form.is_valid() and form_rate_limited(request, scope="error-report"):
+            return too_many_posts(request, "corrections/report.html", {"form": form})
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -89,9 +96,10 @@ def report_error(request):
                 field = "article" if refusal.code == "not_published" else "what_is_wrong"
                 form.add_error(field, refusal)
             else:
-                return redirect(sent_url)
+                return redirect(sent_url(data["article"].slug))
     elif request.GET.get("sent"):
-        return render(request, "corrections/report_received.html")
+        article = Article.objects.published().filter(slug=request.GET.get("article", "")).only("slug", "title").first()
+        return render(request, "corrections/report_received.html", {"article": article})
     else:
         form = ErrorReportForm(initial={"article": request.GET.get("article", "")})
     return render(request, "corrections/report.html", {"form": form})

@@ -27,27 +27,32 @@ class SourcesField(ReaderTextField):
 
     def clean(self, value):
         text = super().clean(value)
-        urls = []
+        urls, problems = [], []
+        # Every bad line is reported at once: a reader fixes them all in one go.
         for number, line in enumerate(text.splitlines(), start=1):
             url = line.strip()
             if not url:
                 continue
             if len(url) > SOURCE_URL_MAX_CHARS:
-                raise ValidationError(
+                problems.append(ValidationError(
                     f"Line {number} is longer than {SOURCE_URL_MAX_CHARS} characters; "
                     "please link to the page rather than pasting its text.",
                     code="too_long",
-                )
+                ))
+                continue
             try:
                 self.url_validator(url)
             except ValidationError:
-                raise ValidationError(
+                problems.append(ValidationError(
                     f"Line {number} is not a web address starting with http:// or https://: "
                     f"“{url[:80]}”.",
                     code="invalid_url",
-                ) from None
+                ))
+                continue
             if url not in urls:
                 urls.append(url)
+        if problems:
+            raise ValidationError(problems)
         if len(urls) > self.max_sources:
             raise ValidationError(
                 f"Please give at most {self.max_sources} sources (you gave {len(urls)}).",
@@ -75,7 +80,7 @@ class DissentForm(HoneypotMixin, forms.Form):
     )
     sources = SourcesField(
         max_sources=10,
-        label="Sources (optional)",
+        label="Sources",
         help_text="Web addresses starting with http:// or https://, one per line.",
     )
     name = ReaderNameField()

@@ -41,11 +41,13 @@ def submit_dissent(request, slug):
         return gone
     if request.method == "POST":
         form = DissentForm(request.POST, article=article)
-        if form_rate_limited(request, scope="dissent"):
-            return too_many_posts(request, "dissent/submit.html", {"article": article, "form": form})
         if honeypot_filled(request.POST):
-            # Tell a bot nothing: the same confirmation, and nothing written.
+            # Tell a bot nothing: the same confirmation, and nothing written; the hit counts.
+            form_rate_limited(request, scope="dissent")
             return redirect("dissent:received", slug=article.slug)
+        # Only a post that would be accepted counts: a reader fixing a typo is never locked out.
+        if form.is_valid() and form_rate_limited(request, scope="dissent"):
+            return too_many_posts(request, "dissent/submit.html", {"article": article, "form": form})
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -27,7 +27,7 @@ class ReaderNameField(ReaderTextField):
     """A person's optional name: one line, and no markup, which makes no sense in a name."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Your name (optional)")
+        kwargs.setdefault("label", "Your name")
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", NAME_MAX_CHARS)
         kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "name"}))
@@ -45,7 +45,7 @@ class ReaderEmailField(forms.EmailField):
     """A reader's optional e-mail address; the help text says what it is for."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Your e-mail (optional)")
+        kwargs.setdefault("label", "Your e-mail")
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 254)
         kwargs.setdefault("widget", forms.EmailInput(attrs={"autocomplete": "email"}))

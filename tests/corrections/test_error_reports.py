@@ -56,7 +56,9 @@ class ErrorReportFormTests(TestCase):
 
     def test_success_path(self):
         response = self.post()
-        self.assertRedirects(response, f"{self.url}?sent=1")
+        self.assertRedirects(response, f"{self.url}?sent=1&article={self.article.slug}")
+        # The confirmation leads back to the article.
+        self.assertContains(self.client.get(response.url), f'<a href="{self.article.get_absolute_url()}">Back to “')
         report = ErrorReport.objects.get()
         self.assertEqual(report.article, self.article)
         self.assertEqual(report.what_is_wrong, WHAT)
@@ -129,7 +131,7 @@ class ErrorReportFormTests(TestCase):
 
     def test_honeypot_is_discarded_silently(self):
         response = self.post(website="http://spam.example")
-        self.assertRedirects(response, f"{self.url}?sent=1")
+        self.assertRedirects(response, f"{self.url}?sent=1&article={self.article.slug}")
         self.assertFalse(ErrorReport.objects.exists())
 
     def test_repeat_of_an_open_report_is_refused(self):

@@ -99,9 +99,20 @@ class FormRateLimitTests(TestCase):
             self.post(n)
         self.assertEqual(self.post(100, forwarded="203.0.113.8").status_code, 302)
 
-    def test_invalid_posts_count_too(self):
+    def test_refused_posts_do_not_count(self):
+        """A reader fixing a typo is never locked out: only accepted posts count."""
+        for _ in range(10):
+            response = self.client.post(self.url, {"argument": "short"}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+            self.assertEqual(response.status_code, 200)
+        for n in range(3):
+            self.assertEqual(self.post(n).status_code, 302)
+        self.assertEqual(self.post(4).status_code, 429)
+
+    def test_a_bot_filling_the_honeypot_uses_up_its_own_limit(self):
         for _ in range(3):
-            self.client.post(self.url, {"argument": "short"}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+            self.client.post(
+                self.url, dissent_post(self.primary, website="http://spam.example"), HTTP_X_FORWARDED_FOR="203.0.113.7"
+            )
         self.assertEqual(self.post(1).status_code, 429)
 
     def test_the_error_report_form_is_limited_separately_and_the_same_way(self):

@@ -1,0 +1,69 @@
+"""After a failed submit the reader or editor lands on an error summary at the top
+of the form (GOV.UK pattern): focused on load, one link per problem to its field."""
+
+import re
+
+from django.test import TestCase
+from django.urls import reverse
+
+from tests.dissent.helpers import article_with_claims, dissent_post
+from tests.factories import make_editor
+
+
+def summary(response):
+    html = response.content.decode()
+    match = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert match, "no error summary on the page"
+    return match.group(0), html
+
+
+class PublicFormErrorSummaryTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article, cls.primary, _ = article_with_claims()
+
+    def test_dissent_form_summary_is_first_focused_and_links_each_field(self):
+        url = reverse("dissent:submit", kwargs={"slug": self.article.slug})
+        response = self.client.post(url, dissent_post(self.primary, argument="Too short.", email="not-an-address"))
+        block, html = summary(response)
+        self.assertIn("autofocus", block)
+        self.assertIn('tabindex="-1"', block)
+        self.assertIn('href="#id_argument"', block)
+        self.assertIn('href="#id_email"', block)
+        # Before the fields, and each link's target exists.
+        self.assertLess(html.index('class="error-summary"'), html.index('id="id_argument"'))
+        for target in re.findall(r'href="#([^"]+)"', block):
+            self.assertIn(f'id="{target}"', html)
+
+    def test_every_bad_source_url_is_reported(self):
+        url = reverse("dissent:submit", kwargs={"slug": self.article.slug})
+        sources = "https://ok.example/a\nnot a url\nftp://files.example/b\nhttps://ok.example/c"
+        response = self.client.post(url, dissent_post(self.primary, sources=sources))
+        self.assertContains(response, "Line 2 is not a web address")
+        self.assertContains(response, "Line 3 is not a web address")
+        self.assertContains(response, sources)  # what was typed is kept
+
+    def test_labels_say_optional_once(self):
+        url = reverse("dissent:submit", kwargs={"slug": self.article.slug})
+        html = self.client.get(url).content.decode()
+        self.assertNotIn("(optional) (optional)", re.sub(r"<[^>]+>", "", html))
+        self.assertIn("Your name <span", html)
+
+    def test_report_form_states_its_minimum_length_and_summarises_errors(self):
+        url = reverse("corrections:report")
+        self.assertContains(self.client.get(url), "At least 20 and up to")
+        block, _ = summary(self.client.post(url, {"article": self.article.slug, "what_is_wrong": "Wrong."}))
+        self.assertIn('href="#id_what_is_wrong"', block)
+        self.assertIn("at least", block)
+
+
+class ReviewFormErrorSummaryTests(TestCase):
+    def test_review_form_summary_sits_at_the_top_and_links_the_field(self):
+        article, primary, _ = article_with_claims()
+        self.client.force_login(make_editor())
+        url = reverse("reviews:review", kwargs={"code": primary.code})
+        response = self.client.post(url, {"verdict": "partial", "cadence_days": "200", "reasoning": ""})
+        block, html = summary(response)
+        self.assertIn('href="#id_cadence_days"', block)
+        self.assertIn('href="#id_reasoning"', block)
+        self.assertLess(html.index('class="error-summary"'), html.index('id="id_reasoning"'))
