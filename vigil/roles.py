@@ -45,14 +45,27 @@ def staff_view(request):
     return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff
 
 
-def _role_required(check):
+def role_name(user):
+    """What the desk calls this person's role, for messages that name it."""
+    if is_admin(user):
+        return "an admin"
+    if is_editor(user):
+        return "an editor"
+    return "an account with no desk role"
+
+
+def _role_required(check, needed):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
-                raise PermissionDenied
+                # The refusal names the role needed and the one the person has.
+                raise PermissionDenied(
+                    f"This page is for {needed}. You are signed in as {display_name(request.user)}, "
+                    f"{role_name(request.user)}."
+                )
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -60,8 +73,8 @@ def _role_required(check):
     return decorator
 
 
-editor_required = _role_required(is_editor)
-admin_required = _role_required(is_admin)
+editor_required = _role_required(is_editor, "editors and admins")
+admin_required = _role_required(is_admin, "admins")
 
 
 def display_name(user):

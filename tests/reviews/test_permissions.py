@@ -91,4 +91,42 @@ def test_refusal_page_says_why():
     client.force_login(make_user(username="rita"))
     response = client.get(reverse("reviews:queue"))
     assert response.status_code == 403
-    assert "signed in as rita, which is not an editor" in response.content.decode()
+    assert "This page is for editors and admins. You are signed in as rita, an account with no desk role." in (
+        response.content.decode()
+    )
+
+
+def test_an_editor_is_told_a_page_is_for_admins_and_is_not_shown_its_link():
+    """An editor used to see the admin-only sign-off queue in the menu, then a 403
+    that called them "not an editor"."""
+    client = Client()
+    client.force_login(make_editor(first_name="Eli", last_name="Editor"))
+    queue = client.get(reverse("reviews:queue")).content.decode()
+    assert reverse("corrections:signoff_queue") not in queue
+    assert reverse("audit_trail") not in queue
+    response = client.get(reverse("corrections:signoff_queue"))
+    assert response.status_code == 403
+    assert "This page is for admins. You are signed in as Eli Editor, an editor." in response.content.decode()
+    admin = Client()
+    admin.force_login(make_admin())
+    assert reverse("corrections:signoff_queue") in admin.get(reverse("reviews:queue")).content.decode()
+
+
+def test_signed_in_staff_get_desk_and_review_links_on_public_pages_and_readers_never_do():
+    from tests.factories import make_article
+
+    article = make_article()
+    claim = make_claim(article=article, is_primary=True)
+    review_url = reverse("reviews:review", kwargs={"code": claim.code})
+    staff = Client()
+    staff.force_login(make_editor())
+    for url in (article.get_absolute_url(), claim.get_absolute_url()):
+        page = staff.get(url).content.decode()
+        assert f'href="{review_url}">Review this claim' in page
+        assert '<a href="/desk/">Desk</a>' in page
+    reader = Client()
+    for _ in range(2):  # the page cache's miss, then its hit
+        for url in (article.get_absolute_url(), claim.get_absolute_url()):
+            page = reader.get(url).content.decode()
+            assert review_url not in page
+            assert '<a href="/desk/">Desk</a>' not in page
