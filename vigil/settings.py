@@ -136,15 +136,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 
-if REDIS_URL:
-    CACHES = {
+# Redis is a cache: a request never waits long on it and never fails for it
+# (vigil/cache.py). A call gives up after these timeouts, and then the process
+# stops asking for VIGIL_CACHE_RETRY_SECONDS.
+REDIS_CONNECT_TIMEOUT = float(env("REDIS_CONNECT_TIMEOUT", "0.5"))
+REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "0.5"))
+VIGIL_CACHE_RETRY_SECONDS = float(env("VIGIL_CACHE_RETRY_SECONDS", "5"))
+
+
+def redis_caches(url):
+    """The cache on Redis at `url` (tests point it at a Redis of their own)."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "vigil.cache.ResilientRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "vigil",
             "TIMEOUT": 300,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {
         "default": {
