@@ -186,8 +186,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Whole public pages are cached for anonymous readers (vigil.pagecache); the
 # key holds vigil.freshness.content_version(), so an edit shows at once.
 VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
+# The safety TTL: a cached page, fragment or count lives at most this long, so
+# a change whose cache bump was lost (a worker killed right after commit) shows
+# within it. Bumps that failed are also retried (vigil.actions.follow_ups_retry).
+VIGIL_PAGE_CACHE_SECONDS = int(env("VIGIL_PAGE_CACHE_SECONDS", "300"))
 # Fragments of pages that cannot be shared whole (a signed-in editor's view).
-VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", "3600"))
+VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", str(VIGIL_PAGE_CACHE_SECONDS)))
 # How long a worker trusts the content version it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
@@ -245,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications the broker missed (it was down when the request committed);
     # vigil/tasks.py, under the name it had in the reviews app.
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
+    # After-commit work that failed (Redis was down when the cache was to be told).
+    "follow-ups-retry": {"task": "vigil.follow_ups_retry", "schedule": 60.0},
     # Cover renditions the broker missed.
     "cover-renditions-sweep": {
         "task": "articles.cover_renditions_sweep",

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import Verdict
 from dissent.models import Dissent
@@ -24,7 +25,8 @@ from tests.factories import make_article, make_claim, make_correction, make_edit
 from tests.private_redis import PrivateRedis, needs_redis_server
 from vigil import cache as resilient
 from vigil.celery import app as celery_app
-from vigil.models import OutboxMessage
+from vigil.actions import follow_ups_retry
+from vigil.models import FollowUpRetry, OutboxMessage
 from vigil.pagecache import forget_local_state
 from vigil.settings import redis_caches
 
@@ -164,6 +166,28 @@ class RedisFaultCase(TestCase):
         self.assertEqual(self.claim.verdict, Verdict.HOLDING)
         queue = self.timed(self.client.get, reverse("reviews:queue"))
         self.assertContains(queue, f"Review of {self.claim.code} saved.")
+
+    def test_a_review_saved_meanwhile_reaches_readers_once_redis_is_back(self):
+        """The cache could not hear of the review: the bump is kept and retried."""
+        article = reverse("articles:detail", kwargs={"slug": self.article.slug})
+        self.assertContains(self.client.get(article), "badge--partial")
+        editor = self.client_class()
+        editor.force_login(self.editor)
+        url = reverse("reviews:review", kwargs={"code": self.claim.code})
+        form = {"verdict": "holding", "cadence_days": "60", "reasoning": "Two new surveys agree."}
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(self.timed(editor.post, url, form).status_code, 302)
+        retry = FollowUpRetry.objects.get()
+        self.assertEqual(retry.hook, "vigil.freshness.content_changed")
+        self.assertEqual(follow_ups_retry(), (0, 0), "not due yet")
+
+        self.mend()
+        forget_local_state()
+        self.assertEqual(follow_ups_retry(now=timezone.now() + datetime.timedelta(minutes=1)), (1, 0))
+        self.assertFalse(FollowUpRetry.objects.exists())
+        page = self.client.get(article)
+        self.assertContains(page, "badge--holding")
+        self.assertNotContains(page, "badge--partial")
 
     def test_the_rate_limit_still_refuses_a_burst(self):
         statuses = [self.post_dissent(n).status_code for n in range(LIMITS["RATE_LIMIT"] + 2)]
