@@ -177,9 +177,8 @@ def _follow_up(event, followups):
             _run_hook(hook, event)
         except Exception as exc:  # noqa: BLE001
             # Committed already: a cache or broker outage delays this, never undoes it.
-            logger.warning(
-                "after-commit %s failed for event %s; will retry", _hook_name(hook), event.pk,
-                exc_info=True,
+            logger.exception(
+                "after-commit %s failed for event %s; will retry", _hook_name(hook), event.pk
             )
             _keep_for_retry(event, hook, exc)
     for work in followups:
