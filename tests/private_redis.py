@@ -61,7 +61,8 @@ class PrivateRedis:
         os.kill(self.process.pid, signal.SIGSTOP)
 
     def resume(self):
-        os.kill(self.process.pid, signal.SIGCONT)
+        if self.process is not None:
+            os.kill(self.process.pid, signal.SIGCONT)
 
     def close(self):
         self.stop()

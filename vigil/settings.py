@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line of the request carries its id (vigil.logs).
+    "vigil.logs.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -120,15 +122,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DB_POOL"):
-    # psycopg's pool, for threaded or async workers; sync workers keep one
-    # persistent connection each (CONN_MAX_AGE above) and need no pool.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(env("DB_POOL_MIN", "2")),
-        "max_size": int(env("DB_POOL_MAX", "8")),
-    }
+else:
+    # A database that does not answer fails a request in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        env("DB_CONNECT_TIMEOUT", "5")
+    )
+    if env_bool("DB_POOL"):
+        # psycopg's pool, for threaded or async workers; sync workers keep one
+        # persistent connection each (CONN_MAX_AGE above) and need no pool.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": int(env("DB_POOL_MIN", "2")),
+            "max_size": int(env("DB_POOL_MAX", "8")),
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -359,10 +366,31 @@ TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Logging -----------------------------------------------------------------
 
+# JSON lines (time, level, logger, message, request id) in production, for a
+# log collector; readable lines in development. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "vigil.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "vigil.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # vigil.request logs every request; Django's own line for 4xx/5xx would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker and beat log through the same handlers, not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
