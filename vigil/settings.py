@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later line of the request carries its id (vigil.logs).
     "vigil.logs.RequestLog",
+    # Before anything costly: a request that waited past its deadline gets a fast 503.
+    "vigil.shedding.ShedLateRequests",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -202,6 +204,13 @@ VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", str(VIGIL
 # How long a worker trusts the content version it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
+
+# --- Load shedding -----------------------------------------------------------
+
+# A request that waited longer than this in the queue (X-Request-Start, set by
+# the proxy) is answered 503 at once with Retry-After (vigil/shedding.py).
+VIGIL_REQUEST_DEADLINE_SECONDS = float(env("VIGIL_REQUEST_DEADLINE_SECONDS", "3"))
+VIGIL_SHED_RETRY_AFTER_SECONDS = int(env("VIGIL_SHED_RETRY_AFTER_SECONDS", "5"))
 
 # --- Publication -------------------------------------------------------------
 
