@@ -21,11 +21,12 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from run import stop_server  # bench/run.py, beside this script
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -96,14 +97,6 @@ def start_server(env):
         time.sleep(0.2)
     stop_server(process)
     raise SystemExit("gunicorn did not start")
-
-
-def stop_server(process):
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def capacity(port, url, seconds=10):

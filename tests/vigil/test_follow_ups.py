@@ -16,7 +16,14 @@ from vigil.pagecache import forget_local_state
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 
 
-@override_settings(VIGIL_PAGE_CACHE=True, VIGIL_PAGE_CACHE_LOCAL_SECONDS=0, VIGIL_PAGE_CACHE_SECONDS=300)
+# Local memory, whose expiry follows the frozen clock (Redis keeps its own time).
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ttl"}}
+
+
+@override_settings(
+    CACHES=LOCAL_CACHE, VIGIL_PAGE_CACHE=True, VIGIL_PAGE_CACHE_LOCAL_SECONDS=0,
+    VIGIL_PAGE_CACHE_SECONDS=300,
+)
 class SafetyTtlTests(TestCase):
     def setUp(self):
         forget_local_state()
