@@ -93,6 +93,14 @@ class ModerationQueueTests(TestCase):
         self.assertContains(response, "The chart&#x27;s axis is mislabelled.")
         self.assertContains(response, f'id="dissent-{received.pk}"')
 
+    def test_sources_are_links_marked_as_reader_content(self):
+        claim = make_claim()
+        submit(claim, 1, sources=["https://example.org/survey?a=1&b=2"])
+        link = '<a class="reader-text" href="https://example.org/survey?a=1&amp;b=2" rel="nofollow ugc noopener noreferrer">'
+        self.assertContains(self.client.get(self.url), link)
+        review = self.client.get(reverse("reviews:review", kwargs={"code": claim.code}))
+        self.assertContains(review, link)
+
     def test_filters(self):
         claim = make_claim()
         submit(claim, 1)
