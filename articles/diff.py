@@ -32,6 +32,30 @@ class FieldDiff:
     def changed(self):
         return any(line.kind in ("removed", "added") for line in self.lines)
 
+    @property
+    def summary(self):
+        """What changed in this part, in words for the correction log."""
+        noun = self.name.split(" (")[0].lower()
+        removed = sum(line.kind == "removed" for line in self.lines)
+        added = sum(line.kind == "added" for line in self.lines)
+        if removed <= 1 and added <= 1:
+            return f"the {noun} changed" if removed and added else (
+                f"a line added to the {noun}" if added else f"a line removed from the {noun}"
+            )
+        return f"in the {noun}, {_lines(removed)} removed and {_lines(added)} added"
+
+
+def _lines(count):
+    return "1 line" if count == 1 else f"{count} lines"
+
+
+def describe_changes(diffs):
+    """One sentence saying which parts of the text changed, and how much."""
+    parts = [field.summary for field in diffs if field.changed]
+    if not parts:
+        return "the text is unchanged"
+    return "; ".join(parts)
+
 
 def diff_lines(old, new, *, context=CONTEXT_LINES):
     """Rows saying how `new` differs from `old`, line by line, with a little

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from articles.diff import describe_changes, rewrite_diff
 from articles.models import Article, Revision, Rewrite
 from articles.services import RetirementRefused, RewriteRefused, rewrite_decide, rewrite_lock_open
 from claims.models import Claim
@@ -155,8 +156,13 @@ def signoff_answer(*, request, answer, admin, record):
 
 
 def rewrite_entry_text(rewrite, *, on):
-    """The default correction-log line for an approved rewrite."""
-    text = f"Rewritten {on:%-d %b %Y}: the title, standfirst and body were replaced."
+    """The default correction-log line for an approved rewrite: what actually changed."""
+    changes = describe_changes(
+        rewrite_diff(
+            live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
+        )
+    )
+    text = f"Rewritten {on:%-d %b %Y}: {changes}."
     if rewrite.title != rewrite.article.title:
         text += f" Previously titled “{rewrite.article.title}”."
     return text

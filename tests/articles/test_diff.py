@@ -28,3 +28,29 @@ class TestDiffLines:
 
         parts = rewrite_diff(live=Live, title="T2", dek="D", body_markdown="B")
         assert [(p.name, p.changed) for p in parts] == [("Title", True), ("Standfirst", False), ("Body (Markdown)", False)]
+
+
+class TestDescribeChanges:
+    """The default rewrite entry says what changed, not that everything was replaced."""
+
+    class Live:
+        title = "Old title"
+        dek = "A standfirst."
+        body_markdown = "Line one.\nLine two.\nLine three.\nLine four."
+
+    def describe(self, **changes):
+        from articles.diff import describe_changes
+
+        proposed = {"title": self.Live.title, "dek": self.Live.dek, "body_markdown": self.Live.body_markdown}
+        proposed.update(changes)
+        return describe_changes(rewrite_diff(live=self.Live, **proposed))
+
+    def test_two_changed_body_lines_are_described_as_such(self):
+        text = self.describe(body_markdown="Line one.\nLine 2.\nLine three.\nLine 4.")
+        assert text == "in the body, 2 lines removed and 2 lines added"
+
+    def test_one_line_fields_and_untouched_parts(self):
+        assert self.describe(title="New title") == "the title changed"
+        assert self.describe(title="New", dek="New standfirst.") == "the title changed; the standfirst changed"
+        assert self.describe(body_markdown=self.Live.body_markdown + "\nLine five.") == "a line added to the body"
+        assert self.describe() == "the text is unchanged"
