@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -30,6 +31,8 @@ from .services import (
 )
 
 LOG_PAGE_SIZE = 50
+SIGNOFF_REWRITES_PER_PAGE = 3
+SIGNOFF_REQUESTS_PER_PAGE = 10
 DESK_RECENT_ENTRIES = 30
 
 
@@ -171,19 +174,23 @@ def entry_amend(request, pk):
 
 @admin_required
 def signoff_queue(request):
-    """Admins' queue: open rewrites with their diff, open sign-off requests, retirements."""
-    rewrites = list(
-        Rewrite.objects.open().select_related("article", "drafted_by").order_by("created_at")
-    )
+    """Admins' queue: open rewrites with their diff, open sign-off requests, retirements.
+    Rewrites (each with its whole diff) and requests come a page at a time, oldest
+    first, each list with its own page number (?rewrites=2, ?requests=3)."""
+    rewrites = Paginator(
+        Rewrite.objects.open().select_related("article", "drafted_by").order_by("created_at", "pk"),
+        SIGNOFF_REWRITES_PER_PAGE,
+    ).get_page(request.GET.get("rewrites"))
     for rewrite in rewrites:
         rewrite.diff = rewrite_diff(
             live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
         )
-    requests = (
+    requests = Paginator(
         SignOffRequest.objects.open()
         .select_related("entry__article", "entry__created_by", "addressed_to")
-        .order_by("created_at")
-    )
+        .order_by("created_at", "pk"),
+        SIGNOFF_REQUESTS_PER_PAGE,
+    ).get_page(request.GET.get("requests"))
     retired = (
         Article.objects.filter(status=Article.Status.RETIRED)
         .select_related("redirect_to", "retired_by")

@@ -157,6 +157,23 @@ class SignOffQueueTests(TestCase):
         self.assertEqual(entry.signoff_request.answer, "Keep it.")
         self.assertNotContains(self.client.get(reverse("corrections:signoff_queue")), "REVIEW: keep it?")
 
+    def test_the_queue_comes_a_page_at_a_time_oldest_first(self):
+        """One 5,000-pixel page was too much: rewrites (with their diffs) and
+        requests are paged, each list on its own."""
+        for n in range(12):
+            make_entry(
+                article=make_article(), kind="update", text=f"Entry {n}.", signoff_question=f"REVIEW: question {n:02d}?",
+                signoff_addressed_to=self.admin,
+            )
+        first = self.client.get(reverse("corrections:signoff_queue"))
+        self.assertContains(first, "Sign-off requests (12)")
+        self.assertContains(first, "REVIEW: question 00?")
+        self.assertNotContains(first, "REVIEW: question 10?")
+        self.assertContains(first, "Requests page 1 of 2")
+        second = self.client.get(reverse("corrections:signoff_queue"), {"requests": 2})
+        self.assertContains(second, "REVIEW: question 11?")
+        self.assertNotContains(second, "REVIEW: question 00?")
+
     def test_empty_answer_shows_the_error_next_to_the_field(self):
         entry = make_entry(
             article=make_article(), kind="update", text="Updated.", signoff_question="Q?", signoff_addressed_to=self.admin
@@ -173,10 +190,11 @@ class SignOffQueueTests(TestCase):
             make_entry(
                 article=make_article(), kind="update", text=f"E{n}", signoff_question="Q?", signoff_addressed_to=self.admin
             )
-        # session, user, groups, rewrites, requests, retired articles, footer
-        with self.assertNumQueries(7):
+        # session, user, groups, rewrites and their count, requests and their count,
+        # retired articles, footer
+        with self.assertNumQueries(9):
             response = self.client.get(reverse("corrections:signoff_queue"))
-        self.assertContains(response, "Approve the rewrite", count=8)
+        self.assertContains(response, "Approve the rewrite", count=3)  # a page of them
 
     def test_admin_amends_an_entry(self):
         entry = make_correction(article=make_article(), text="Old wording.")
