@@ -100,3 +100,20 @@ def test_queue_filters_swap_the_table_and_keep_a_shareable_url(page):
         page.reload()
         expect(page.locator(".queue__table")).not_to_contain_text(partial.code)
         expect(page.get_by_label("Verdict")).to_have_value("holding")
+
+        # Back after two filters: the filters and the table agree (they used to show
+        # "All" over a filtered table, from htmx's history snapshot).
+        page.goto("/desk/")
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.get_by_label("Verdict").select_option("holding")
+        expect(page).to_have_url(re.compile(r"verdict=holding"))
+        page.get_by_label("Verdict").select_option("partial")
+        expect(page.locator(".queue__table")).to_contain_text(partial.code)
+        expect(page).to_have_url(re.compile(r"verdict=partial"))
+        page.go_back()
+        expect(page).to_have_url(re.compile(r"verdict=holding"))
+        expect(page.get_by_label("Verdict")).to_have_value("holding")
+        expect(page.locator(".queue__table")).not_to_contain_text(partial.code)
+        page.go_back()
+        expect(page.get_by_label("Verdict")).to_have_value("")
+        expect(page.locator(".queue__table")).to_contain_text(partial.code)
