@@ -4,7 +4,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Article, Pillar
+from .models import Article, Pillar, Section
 
 
 class ArticleSitemap(Sitemap):
@@ -26,12 +26,23 @@ class PillarSitemap(Sitemap):
         return Pillar.objects.order_by("pk")
 
 
+class SectionSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self):
+        return Section.objects.order_by("pk")
+
+
 class PageSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.5
 
     def items(self):
-        return ["articles:home", "articles:pillars", "articles:method", "claims:ledger", "corrections:log"]
+        return [
+            "articles:home", "articles:archive", "articles:pillars", "articles:method", "claims:ledger",
+            "corrections:log", "corrections:policy",
+        ]
 
     def location(self, name):
         return reverse(name)

@@ -5,7 +5,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from articles.sitemaps import ArticleSitemap, PageSitemap, PillarSitemap
+from articles.sitemaps import ArticleSitemap, PageSitemap, PillarSitemap, SectionSitemap
 
 from .models import Claim
 
@@ -26,6 +26,7 @@ SITEMAPS = {
     "articles": ArticleSitemap,
     "claims": ClaimSitemap,
     "pillars": PillarSitemap,
+    "sections": SectionSitemap,
 }
 
 # Included from vigil/urls.py without a namespace: reverse("sitemap").

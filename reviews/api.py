@@ -56,6 +56,8 @@ def _absolute(path):
 
 
 def _filtered_claims(params, today):
+    # An empty filter (?pillar=) means "all", as on the HTML ledger.
+    params = {name: value for name, value in params.items() if value != ""}
     claims = Claim.objects.active()
     verdict = params.get("verdict")
     if verdict is not None:

@@ -46,6 +46,12 @@ class ClaimListTests(ApiTestCase):
         self.assertEqual(row["due_status"], "overdue")
         self.assertEqual(row["article"]["pillar"], "energy")
 
+    def test_an_empty_filter_means_all_as_on_the_ledger(self):
+        everything = self.codes(self.client.get("/api/claims/"))
+        response = self.client.get("/api/claims/?pillar=&verdict=&due=")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.codes(response), everything)
+
     def test_filters_by_verdict_pillar_and_due_status(self):
         self.assertEqual(self.codes(self.client.get("/api/claims/?verdict=partial")), [self.due_soon.code])
         self.assertEqual(

@@ -38,9 +38,17 @@ class SitemapTests(TestCase):
     def test_query_count_is_fixed(self):
         for _ in range(6):
             make_claim(article=make_article(pillar=make_pillar()), is_primary=True)
-        # A count and a page per section that has rows: articles, claims, pillars.
-        with self.assertNumQueries(6):
+        # A count and a page per section that has rows: articles, claims, pillars, sections.
+        with self.assertNumQueries(8):
             self.client.get("/sitemap.xml")
+
+    def test_lists_sections_the_archive_and_the_corrections_policy(self):
+        from tests.factories import make_section
+
+        make_section(slug="understanding-ai")
+        content = self.client.get("/sitemap.xml").content.decode()
+        for path in ("/sections/understanding-ai/", "/articles/", "/corrections/policy/"):
+            self.assertIn(f"<loc>http://testserver{path}</loc>", content)
 
 
 class RobotsTests(TestCase):
