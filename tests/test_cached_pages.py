@@ -261,7 +261,7 @@ class ActionsShowOnCachedPagesTests(TestCase):
             lambda: claim_assign(claim=self.claim, editor=self.editor, assigned_by=self.admin),
             See(
                 QUEUE,
-                appears=["<td>Ines Okafor</td>"],
+                appears=['<td data-label="Editor">Ines Okafor</td>'],
                 gone=['<span class="muted">Unassigned</span>'],
                 to=(ADMIN,),
             ),

@@ -47,7 +47,10 @@ def test_reader_follows_an_article_and_reads_badge_and_correction_log(frozen_day
     page.goto("/")
     title_link = page.get_by_role("link", name="Commitment discounts are turning into lock-in")
     card = page.locator("main article", has=title_link)
-    assert " ".join(card.locator(".badge").inner_text().split()) == "Partial · reviewed 27 Apr 2026 · next +59d"
+    # The due date is read out on small badges too (visually hidden there).
+    assert " ".join(card.locator(".badge").inner_text().split()) == (
+        "Partial · reviewed 27 Apr 2026 · next +59d (due 23 Aug 2026)"
+    )
 
     older = page.locator("main article", has=page.get_by_role("link", name="An older piece on egress"))
     assert older.locator(".badge").count() == 0  # no claim, no badge
@@ -56,8 +59,9 @@ def test_reader_follows_an_article_and_reads_badge_and_correction_log(frozen_day
     assert page.get_by_role("heading", level=1).inner_text() == "Commitment discounts are turning into lock-in"
     assert page.locator(".meta-line .claim-code").inner_text() == claim.code
 
+    # The large badge spells out the due date: nothing hides in a tooltip.
     badge = page.locator(".article__header .badge")
-    assert " ".join(badge.inner_text().split()) == "Partial · reviewed 27 Apr 2026 · next +59d"
+    assert " ".join(badge.inner_text().split()) == "Partial · reviewed 27 Apr 2026 · next +59d (due 23 Aug 2026)"
 
     log = page.get_by_role("region", name="Correction log")
     entries = log.get_by_role("listitem")
