@@ -228,6 +228,8 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications the broker missed (it was down when the request committed);
     # vigil/tasks.py, under the name it had in the reviews app.
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
+    # Scheduled articles go live at their minute (claims/tasks.py).
+    "scheduled-articles-minute": {"task": "claims.articles_publish_due", "schedule": crontab()},
     # Cover renditions the broker missed.
     "cover-renditions-sweep": {
         "task": "articles.cover_renditions_sweep",
