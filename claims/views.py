@@ -76,6 +76,7 @@ def desk_articles(request):
     articles = (
         Article.objects.filter(status__in=Article.UNPUBLISHED)
         .select_related("section")
+        .defer("body_markdown", "body_html")
         .annotate(claim_count=Count("claims"))
         .order_by(order, "-updated_at", "-pk")[:DESK_DRAFTS_LIMIT]
     )
