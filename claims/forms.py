@@ -138,6 +138,11 @@ class BaseClaimDraftFormSet(forms.BaseFormSet):
     """The article's claims in order: the first is primary. "Position" reorders,
     "Remove" drops a claim before publication; a blank extra form adds one."""
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "Position"
+        form.fields["DELETE"].label = "Remove"
+
     def claim_drafts(self):
         return [form.claim_draft(position=i) for i, form in enumerate(self.ordered_forms)]
 
@@ -167,12 +172,12 @@ def claim_draft_initial(article):
 class SignOffForm(forms.Form):
     when = forms.ChoiceField(
         label="Publish",
-        choices=[("now", "Now"), ("scheduled", "At a date and time")],
+        choices=[("now", "Now"), ("scheduled", "Scheduled")],
         initial="now",
         widget=forms.RadioSelect,
     )
     publish_at = forms.DateTimeField(
-        label="Date and time",
+        label="Goes live at",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],

@@ -114,6 +114,11 @@ def _with_another_claim(data):
     data = data.copy()
     total = int(data.get("claims-TOTAL_FORMS") or 0)
     data["claims-TOTAL_FORMS"] = str(total + 1)
+    # The new form is bound like the others: give it the blank form's defaults.
+    blank = ClaimDraftFormSet(prefix="claims").empty_form
+    for name, field in blank.fields.items():
+        if field.initial is not None:
+            data[f"claims-{total}-{name}"] = str(field.initial)
     return data
 
 
