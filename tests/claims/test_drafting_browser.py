@@ -9,7 +9,8 @@ import tempfile
 
 import pytest
 import time_machine
-from django.test import override_settings
+from django.conf import settings
+from django.test import Client, override_settings
 
 from claims.tasks import publish_due
 from tests.articles.test_renditions import image_bytes
@@ -105,3 +106,33 @@ def test_an_article_from_new_draft_to_scheduled_publication(browser, live_server
 
     shutil.rmtree(media, ignore_errors=True)
     assert len(desk_pages) <= 3, desk_pages
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/desk/articles/", "/desk/articles/new/", "edit", "preview"])
+def test_drafting_pages_have_no_axe_violations(browser, live_server, path):
+    from claims.services import ClaimDraft, article_draft_save
+    from tests.test_accessibility import AXE
+
+    admin = make_admin()
+    article = article_draft_save(
+        editor=admin,
+        fields={"title": "A draft", "slug": "a-draft", "dek": "", "body_markdown": "Body **words**.",
+                "section": make_section(), "pillar": make_pillar(), "drafted_by": "Claude", "cover_alt": ""},
+        claims=[ClaimDraft(statement="A claim.", triggers=["A trigger."])],
+    )
+    url = {"edit": f"/desk/articles/{article.slug}/edit/", "preview": article.get_absolute_url()}.get(path, path)
+    client = Client()
+    client.force_login(admin)
+    # CSP bypassed only so the test can inject axe.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page = context.new_page()
+    assert page.goto(url).status == 200
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    context.close()
+    assert violations == []
