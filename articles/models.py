@@ -129,9 +129,10 @@ class Article(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Why an admin sent the draft back; the editor sees it until the next submission.
-    sent_back_reason = models.TextField(blank=True)
+    # Database defaults too: bulk loaders (bench/seed.py) insert rows without them.
+    sent_back_reason = models.TextField(blank=True, default="", db_default="")
     # Moves on every desk save: a save from an older form is refused (claims.services).
-    draft_version = models.PositiveIntegerField(default=0)
+    draft_version = models.PositiveIntegerField(default=0, db_default=0)
     redirect_to = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -244,20 +245,13 @@ class Revision(models.Model):
 
 class RewriteQuerySet(models.QuerySet):
     def open(self):
-        """Submitted and awaiting sign-off: readers see the banner."""
         return self.filter(status=Rewrite.Status.OPEN)
-
-    def pending(self):
-        """Not yet decided: a private draft or an open rewrite (one per article)."""
-        return self.filter(status__in=[Rewrite.Status.DRAFT, Rewrite.Status.OPEN])
 
 
 class Rewrite(models.Model):
     """A proposed replacement of an article's text, awaiting an admin's sign-off."""
 
     class Status(models.TextChoices):
-        # Saved by its editor, not yet submitted: readers see no banner.
-        DRAFT = "draft", "Private draft"
         OPEN = "open", "Awaiting sign-off"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
@@ -293,10 +287,9 @@ class Rewrite(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # A private draft counts: one rewrite in progress per article.
             models.UniqueConstraint(
                 fields=["article"],
-                condition=Q(status__in=["draft", "open"]),
+                condition=Q(status="open"),
                 name="one_open_rewrite_per_article",
             ),
         ]
