@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from vigil.conditional import conditional, newest
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
-from vigil.roles import admin_required, editor_required, is_admin
+from vigil.roles import admin_required, editor_required, is_admin, is_editor
 
 from .diff import rewrite_diff
 from .forms import ArchiveFilterForm, RewriteApproveForm, RewriteForm, RewriteRejectForm
@@ -85,7 +85,10 @@ def article_detail(request, slug):
             f"{article.redirect_to.get_absolute_url()}?{urlencode({"retired": article.slug})}",
             permanent=True,
         )
-    if article.status != Article.Status.PUBLISHED:
+    # Staff preview an unpublished piece at its own address; readers get a 404.
+    # Only here is the user looked up: readers' published pages stay sessionless.
+    preview = article.is_unpublished and is_editor(request.user)
+    if not (article.is_published or preview):
         raise Http404("No such article.")
 
     # The primary claim first, then the others in code order.
@@ -107,9 +110,14 @@ def article_detail(request, slug):
         "correction_entries": article.correction_entries.all()[::-1],
         "open_rewrite": article.rewrites.open().first(),
         "pillar_other_count": pillar_other_count,
+        "preview": preview,
     }
-    return render(request, "articles/article_detail.html", context)
-
+    response = render(request, "articles/article_detail.html", context)
+    if preview:
+        # Never kept by a cache, never indexed.
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @public_page
