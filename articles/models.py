@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from vigil.rendering import reading_minutes, render_markdown
+from vigil.roles import is_admin
 
 from .renditions import validate_cover
 
@@ -263,6 +264,10 @@ class Rewrite(models.Model):
 
     def event_subjects(self):
         return [("article", self.article.slug)]
+
+    def withdrawable_by(self, user):
+        """Who may take a rewrite back: the editor who drafted it, or an admin."""
+        return self.drafted_by_id == user.pk or is_admin(user)
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body_markdown)
