@@ -6,7 +6,7 @@ from django.urls import reverse
 from vigil.rendering import reading_minutes, render_markdown
 from vigil.roles import is_admin
 
-from .renditions import validate_cover
+from .renditions import CoverField, validate_cover
 
 
 class PillarQuerySet(models.QuerySet):
@@ -101,7 +101,7 @@ class Article(models.Model):
     body_markdown = models.TextField("body (Markdown)")
     body_html = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
-    cover = models.ImageField(upload_to="covers/%Y/", blank=True, validators=[validate_cover])
+    cover = CoverField(upload_to="covers/%Y/", blank=True, validators=[validate_cover])
     cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     pillar = models.ForeignKey(
