@@ -75,7 +75,7 @@ class AmendmentForm(forms.Form):
     reason = forms.CharField(
         label="Reason for the amendment",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Staff see the reason and the old text next to the entry.",
+        help_text="Readers see the date, this reason and the earlier text next to the entry.",
     )
 
 
