@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .audit import audit_trail
+from .browser_policy import csp_report
 from .health import healthz
 from .robots import robots_txt
 
@@ -10,6 +11,7 @@ from .robots import robots_txt
 # Apps are included by name: the project package imports none of them.
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("csp-report/", csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("articles.urls")),
