@@ -34,8 +34,10 @@ class SignInThrottle(AxesStandaloneBackend):
 def client_ip(request):
     """The address sign-ins are counted by: the same one the public forms' limit
     uses (one home for trusting proxies), as a plain address for axes' column;
-    an IPv6 client counts by its /64, so its network address stands for it."""
-    return client_address(request).split("/")[0]
+    an IPv6 client counts by its /64, so its network address stands for it.
+    None when there is no address (a request made in code, such as force_login)."""
+    address = client_address(request)
+    return None if address == "unknown" else address.split("/")[0]
 
 
 def locked_out(request, response, credentials):
