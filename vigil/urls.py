@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from .audit import audit_trail
 from .browser_policy import csp_report
-from .health import healthz
+from .health import healthz, readyz
 from .robots import robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
 # Apps are included by name: the project package imports none of them.
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("readyz/", readyz, name="readyz"),
     path("csp-report/", csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_feed_stamp_index'),
+        ('articles', '0006_drafting_lifecycle'),
     ]
 
     operations = [
