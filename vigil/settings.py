@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: it sees the cookies and tokens the others set.
+    "vigil.pagecache.PrivateResponsesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,12 +137,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and tasks ---------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
+# The cache may live in its own Redis (with maxmemory and LRU eviction, as in
+# docker-compose.yml), so that evicting cached pages never drops the broker's queue.
+CACHE_REDIS_URL = env("CACHE_REDIS_URL", REDIS_URL)
 
-if REDIS_URL:
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "vigil",
             "TIMEOUT": 300,
         }
@@ -166,14 +171,36 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
-# Whole public pages are cached for anonymous readers (vigil.pagecache); the
-# key holds vigil.freshness.content_version(), so an edit shows at once.
+# Whole public pages are cached for anonymous readers (vigil.pagecache), each
+# kept by the versions of its tags (vigil.freshness), so an edit shows at once.
 VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
 # Fragments of pages that cannot be shared whole (a signed-in editor's view).
 VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", "3600"))
 # How long a worker trusts the content version it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
+
+# --- Edge cache --------------------------------------------------------------
+
+# What stands in front of Vigil and how it is purged (vigil.purgers): none,
+# varnish, fastly or cloudflare. With none, nothing is purged, so shared
+# caches are told to keep a copy for a minute only; a purged edge keeps it
+# until the next midnight (countdowns turn over then).
+_PURGER = env("VIGIL_PURGER", "none")
+VIGIL_EDGE = {
+    "PURGER": _PURGER,
+    "VARNISH_URLS": env_list("VIGIL_VARNISH_URLS", "http://127.0.0.1:6081/"),
+    "FASTLY_SERVICE_ID": env("FASTLY_SERVICE_ID", ""),
+    "FASTLY_API_TOKEN": env("FASTLY_API_TOKEN", ""),
+    "CLOUDFLARE_ZONE_ID": env("CLOUDFLARE_ZONE_ID", ""),
+    "CLOUDFLARE_API_TOKEN": env("CLOUDFLARE_API_TOKEN", ""),
+    # Seconds. Browsers keep a page briefly and ask again; shared caches longer.
+    "MAX_AGE": int(env("VIGIL_EDGE_MAX_AGE", "60")),
+    "S_MAXAGE": int(env("VIGIL_EDGE_S_MAXAGE", "60" if _PURGER == "none" else str(24 * 60 * 60))),
+    "STALE_WHILE_REVALIDATE": int(env("VIGIL_EDGE_STALE_WHILE_REVALIDATE", "30")),
+    # Vigil down: yesterday's page is better than an error page.
+    "STALE_IF_ERROR": int(env("VIGIL_EDGE_STALE_IF_ERROR", str(24 * 60 * 60))),
+}
 
 # --- Publication -------------------------------------------------------------
 
