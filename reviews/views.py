@@ -15,7 +15,7 @@ from vigil.fragments import render_page_or_fragment
 from vigil.cachetags import shows
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
-from vigil.roles import editor_required
+from vigil.roles import display_name, editor_required
 
 from .conditional import claim_page_stamps
 from .forms import AssignForm, QueueFilterForm, ReviewForm, TriggerFireForm
@@ -230,7 +230,7 @@ def assign(request, code):
     if form.errors:
         return _review_page(request, claim, assign_form=form, status=422)
     editor = form.cleaned_data["editor"]
-    who = (editor.get_full_name() or editor.get_username()) if editor else "nobody (everyone's)"
+    who = display_name(editor) if editor else "nobody (everyone's)"
     messages.success(request, f"{claim.code} assigned to {who}.")
     return redirect("reviews:review", code=claim.code)
 
