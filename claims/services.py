@@ -158,6 +158,7 @@ def article_publish(*, article, admin, on=None, record):
         claim.next_review_due = next_due(on, claim.cadence_days)
         claim.save(update_fields=["next_review_due", "updated_at"])
         record.touch(claim)
-    record.touch(article)
+    # Its pillar and section now list it (their pages and the pillar box's count).
+    record.touch(article, article.pillar, article.section)
     record.say(f"Published “{article.title}” on {on:%d %b %Y} with {len(claims)} claim(s)")
     return article

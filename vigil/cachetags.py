@@ -11,12 +11,15 @@ article page and the lists (whose membership, order or badges it may move),
 never the other articles' pages.
 
 Every public response also carries SITE_TAG, so one purge can empty an edge.
+What every page shows (the footer's count of claims reviewed) is the event
+subject ("site", SITE_FOOTER), which purges SITE_TAG.
 Kinds are the event record's (vigil.models.EventSubject); nothing here knows an app.
 """
 
 # Short stable names: an edge cache keeps every tag of every copy it stores.
 _PREFIXES = {"article": "a", "claim": "c", "pillar": "p", "section": "s", "page": "pg", "person": "u"}
 SITE_TAG = "site"
+SITE_FOOTER = "footer"
 
 # Where the edge caches read them: Fastly, Cloudflare and Varnish's xkey.
 TAG_HEADERS = {"Surrogate-Key": " ", "Cache-Tag": ",", "xkey": " "}
@@ -42,6 +45,9 @@ def event_tags(event):
     list tag of its kind."""
     tags = {}
     for subject in event.subjects.all():
+        if subject.kind == "site":
+            tags[SITE_TAG] = None
+            continue
         tags[tag(subject.kind, subject.key)] = None
         tags[list_tag(subject.kind)] = None
     return list(tags)

@@ -162,6 +162,9 @@ class PurgeOnReviewTests(TestCase):
         RecordingPurger.purged.clear()
         self.article, self.other = publish(articles=2, claims_each=2)
         self.claim = self.article.claims.get(is_primary=True)
+        # Reviewed before: the footer's count of claims reviewed does not move.
+        self.claim.last_reviewed_on = datetime.date(2026, 1, 20)
+        self.claim.save(update_fields=["last_reviewed_on"])
         self.editor = make_editor()
 
     def review(self):
@@ -182,6 +185,13 @@ class PurgeOnReviewTests(TestCase):
             [{f"c:{self.claim.code}", f"a:{self.article.slug}", "claims", "articles"}],
         )
         self.assertTrue(OutboxMessage.objects.get(event=EDGE_PURGE).sent_at)
+
+    def test_a_first_review_also_purges_every_page_for_the_footers_count(self):
+        self.claim.last_reviewed_on = None
+        self.claim.save(update_fields=["last_reviewed_on"])
+        self.review()
+        [purged] = RecordingPurger.purged
+        self.assertEqual(purged, {f"c:{self.claim.code}", f"a:{self.article.slug}", "claims", "articles", "site"})
 
     def test_the_claims_pages_show_the_review_and_an_unrelated_article_stays_cached(self):
         article_url, other_url = self.article.get_absolute_url(), self.other.get_absolute_url()
@@ -238,6 +248,8 @@ class EdgeDownTests(TestCase):
         _Edge.seen, _Edge.status = [], 500
         [self.article] = publish(articles=1, claims_each=1)
         self.claim = self.article.claims.get()
+        self.claim.last_reviewed_on = datetime.date(2026, 1, 20)
+        self.claim.save(update_fields=["last_reviewed_on"])
 
     def test_an_edge_that_answers_500_leaves_the_purge_owed_and_it_is_retried(self):
         url = f"http://127.0.0.1:{self.server.server_address[1]}/"

@@ -1,6 +1,7 @@
 """The shipped edge (deploy/varnish.vcl) in front of a live Vigil: Debian's
 varnishd on a loopback port, purged by tag after a review (vigil.purgers)."""
 
+import datetime
 import shutil
 import socket
 import subprocess
@@ -93,6 +94,9 @@ def varnish(live_server, settings):
 def test_readers_are_served_by_varnish_and_a_review_purges_only_its_pages(varnish):
     article, other = publish(articles=2, claims_each=2)
     claim = article.claims.get(is_primary=True)
+    # Reviewed before: a first review moves the footer's count on every page.
+    claim.last_reviewed_on = datetime.date(2026, 1, 20)
+    claim.save(update_fields=["last_reviewed_on"])
     pages = {
         "article": varnish + article.get_absolute_url(),
         "claim": varnish + claim.get_absolute_url(),
