@@ -21,12 +21,12 @@ The owning app writes the stamps; nothing here knows an app.
 import datetime
 import hashlib
 
-from django.conf import settings
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.views.decorators.http import condition
 
 from .freshness import content_version
+from .roles import staff_view
 
 _EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
@@ -62,16 +62,6 @@ def etag(*parts):
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def viewer(request):
-    """Whose validators these are: "" for readers (the shared copy), else the
-    signed-in person's, so a browser holding the reader's copy never gets a
-    304 for the staff view (folded into every ETag)."""
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return ""
-    user = getattr(request, "user", None)
-    return f"u{user.pk}" if user is not None and user.is_authenticated else "session"
-
-
 def _values(stamps):
     return list(stamps.values()) if isinstance(stamps, dict) else list(stamps)
 
@@ -89,7 +79,10 @@ def conditional(kind, stamps, *, countdowns=True):
         row = read(request, *args, **kwargs)
         if row is None:
             return None
-        return etag(kind, request.get_full_path(), viewer(request), *_values(row))
+        # The staff view of a page is another page: its own validators, so a
+        # browser holding the reader's copy never gets a 304 for it.
+        viewer = "staff" if staff_view(request) else "reader"
+        return etag(kind, request.get_full_path(), viewer, *_values(row))
 
     def last_modified_func(request, *args, **kwargs):
         row = read(request, *args, **kwargs)

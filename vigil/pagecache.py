@@ -53,7 +53,6 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import parse_http_date_safe
 
 from . import freshness
@@ -104,7 +103,13 @@ def public_page(view=None, *, params=(), lists=()):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _anonymous_read(request):
+        if _has_session(request):
+            # Signed in (or with messages waiting): this answer is theirs alone
+            # (and private, no-store: PrivateResponsesMiddleware).
+            response = view(request, *args, **kwargs)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         _keep_only(request, params)
         shows(request, lists=lists)
@@ -278,12 +283,10 @@ def _rebuild(local):
     return HttpResponse(local["content"], headers=local["headers"])
 
 
-def _anonymous_read(request):
-    if request.method not in ("GET", "HEAD"):
-        return False
+def _has_session(request):
     # A session cookie means someone signed in (or with messages waiting): their
     # page may differ, and we never look the session up just to find out.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 def _page_digest(request):
@@ -358,7 +361,7 @@ class PrivateResponsesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if (
-            settings.SESSION_COOKIE_NAME in request.COOKIES
+            _has_session(request)
             or _carries_a_form_token(request)
             or response.cookies
         ):
