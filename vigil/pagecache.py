@@ -33,7 +33,7 @@ read for VIGIL_PAGE_CACHE_LOCAL_SECONDS, so a burst on one piece never leaves
 the process.
 
 Cache-Control says what is true (public_cache_control): shared copies are
-public with a short browser max-age and an s-maxage that ends by the next
+public with a browser max-age of 0 (revalidate: a cheap 304) and an s-maxage that ends by the next
 midnight in the publication's time zone (countdowns turn over then); every
 response to someone signed in, or carrying a form token or a cookie, is
 `private, no-store` (PrivateResponsesMiddleware).

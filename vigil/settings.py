@@ -194,8 +194,9 @@ VIGIL_EDGE = {
     "FASTLY_API_TOKEN": env("FASTLY_API_TOKEN", ""),
     "CLOUDFLARE_ZONE_ID": env("CLOUDFLARE_ZONE_ID", ""),
     "CLOUDFLARE_API_TOKEN": env("CLOUDFLARE_API_TOKEN", ""),
-    # Seconds. Browsers keep a page briefly and ask again; shared caches longer.
-    "MAX_AGE": int(env("VIGIL_EDGE_MAX_AGE", "60")),
+    # Seconds. Browsers ask again every time (a 304 is cheap: a reader never
+    # sees an old verdict from their own cache); shared caches keep pages longer.
+    "MAX_AGE": int(env("VIGIL_EDGE_MAX_AGE", "0")),
     "S_MAXAGE": int(env("VIGIL_EDGE_S_MAXAGE", "60" if _PURGER == "none" else str(24 * 60 * 60))),
     "STALE_WHILE_REVALIDATE": int(env("VIGIL_EDGE_STALE_WHILE_REVALIDATE", "30")),
     # Vigil down: yesterday's page is better than an error page.
