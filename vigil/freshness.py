@@ -23,6 +23,8 @@ import time
 
 from django.core.cache import cache
 
+from .cache import CacheUnavailable, strict
+
 CONTENT_VERSION_KEY = "vigil:content-version"
 PURGE_COUNT_KEY = "vigil:purges"
 _TAG_KEY = "vigil:tag:"
@@ -33,32 +35,50 @@ def _tag_key(tag):
 
 
 def tag_versions(tags):
-    """{tag: version} for `tags`, read in one round trip (two when some were missing)."""
+    """{tag: version} for `tags`, read in one round trip (two when some were
+    missing); None while the cache cannot say (vigil.cache): then no copy may
+    be served or kept as fresh."""
     keys = {_tag_key(tag): tag for tag in tags}
-    found = cache.get_many(list(keys))
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            # add(): two processes starting a tag at once agree on its first value.
-            cache.add(key, time.time_ns(), timeout=None)
-        found.update(cache.get_many(missing))
+    try:
+        with strict():
+            found = cache.get_many(list(keys))
+            missing = [key for key in keys if key not in found]
+            if missing:
+                for key in missing:
+                    # add(): two processes starting a tag at once agree on its first value.
+                    cache.add(key, time.time_ns(), timeout=None)
+                found.update(cache.get_many(missing))
+    except CacheUnavailable:
+        return None
     return {keys[key]: found.get(key) for key in keys}
 
 
 def tags_changed(tags):
-    """Every copy showing one of `tags` is stale from now on."""
+    """Every copy showing one of `tags` is stale from now on. Raises
+    CacheUnavailable when the cache is down (incr cannot pretend): the
+    pipeline retries the hook, and copies live at most VIGIL_PAGE_CACHE_SECONDS."""
     _bump(PURGE_COUNT_KEY)
     for tag in tags:
         _bump(_tag_key(tag))
 
 
 def purge_count():
-    return cache.get(PURGE_COUNT_KEY, 0)
+    """None while the cache cannot say."""
+    try:
+        with strict():
+            return cache.get(PURGE_COUNT_KEY, 0)
+    except CacheUnavailable:
+        return None
 
 
 def page_lookup(key):
-    """A cached page copy and the purge count, in one round trip."""
-    found = cache.get_many([key, PURGE_COUNT_KEY])
+    """A cached page copy and the purge count, in one round trip; (None, None)
+    while the cache cannot say."""
+    try:
+        with strict():
+            found = cache.get_many([key, PURGE_COUNT_KEY])
+    except CacheUnavailable:
+        return None, None
     return found.get(key), found.get(PURGE_COUNT_KEY, 0)
 
 
@@ -83,11 +103,17 @@ def _bump(key):
 
 
 def content_version():
-    version = cache.get(CONTENT_VERSION_KEY)
-    if version is None:
-        # add() so two processes starting at once agree on the first value.
-        cache.add(CONTENT_VERSION_KEY, 1, timeout=None)
-        version = cache.get(CONTENT_VERSION_KEY, 1)
+    """The current version, or None while the cache cannot say: then nothing
+    may be served from or kept under a version (it would outlive a change)."""
+    try:
+        with strict():
+            version = cache.get(CONTENT_VERSION_KEY)
+            if version is None:
+                # add() so two processes starting at once agree on the first value.
+                cache.add(CONTENT_VERSION_KEY, 1, timeout=None)
+                version = cache.get(CONTENT_VERSION_KEY, 1)
+    except CacheUnavailable:
+        return None
     return version
 
 

@@ -58,8 +58,6 @@ from django.utils.http import parse_http_date_safe
 from . import freshness
 from .cachetags import TAG_HEADERS, set_tag_headers, shown, shows, tags_of
 
-# Copies are kept by their tags' versions; this only bounds memory use.
-PAGE_CACHE_SECONDS = 60 * 60
 # The one request that renders a stale page again holds its lock this long at most.
 RENDER_LOCK_SECONDS = 10
 
@@ -125,6 +123,9 @@ def public_page(view=None, *, params=(), lists=()):
 
         key = f"vigil:page:{digest}"
         copy, purges = freshness.page_lookup(key)
+        if purges is None:
+            # The cache is unavailable: render, as if there were none.
+            return _render(view, request, args, kwargs)
         if copy is not None:
             if _versions(copy["tags"]) == copy["tags"]:
                 _remember(digest, copy)
@@ -164,10 +165,12 @@ def _render(view, request, args, kwargs, keep=None):
         # the other way round): a change that committed while this page was
         # rendering shows in the count, and the copy is not kept as fresh.
         versions = _versions(tags, shared=True)
-        if freshness.purge_count() != purges:
+        if versions is None or freshness.purge_count() != purges:
             return
         copy = {"response": rendered, "tags": versions}
-        freshness.page_keep(key, copy, PAGE_CACHE_SECONDS)
+        # The timeout bounds memory use, and how long a copy stays stale when
+        # a change's purge never reached the cache (the safety TTL).
+        freshness.page_keep(key, copy, settings.VIGIL_PAGE_CACHE_SECONDS)
         _remember(digest, copy)
 
     if hasattr(response, "render") and not response.is_rendered:
@@ -247,6 +250,8 @@ def _versions(tags, *, shared=False):
             wanted.append(tag)
     if wanted:
         read = freshness.tag_versions(wanted)
+        if read is None:
+            return None  # the cache cannot say: nothing is fresh
         current.update(read)
         if ttl > 0:
             if len(_local_versions) > LOCAL_TAGS_MAX:
@@ -388,4 +393,7 @@ def fragment_context(request):
 def fragment_version(*objects):
     """The part of a fragment's cache key that moves when any of `objects` changes."""
     versions = _versions(tags_of(*objects))
+    if versions is None:
+        # The cache is unavailable: a key no stored fragment has (it is rendered).
+        return f"unavailable:{time.monotonic_ns()}"
     return f"{timezone.localdate()}:" + ":".join(str(versions[tag]) for tag in versions)

@@ -111,9 +111,11 @@ def purge_event(event):
     tags = event_tags(event)
     if not tags:
         return
-    freshness.tags_changed(tags)
+    # The edge first: owing it is a row in the database, which a Redis outage
+    # (tags_changed raising, the hook retried) does not hold up.
     if purger() is not None:
         edge_purge_owe(event)
+    freshness.tags_changed(tags)
 
 
 # --- Through the outbox --------------------------------------------------------
