@@ -295,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
     # After-commit work that failed (Redis was down when the cache was to be told).
     "follow-ups-retry": {"task": "vigil.follow_ups_retry", "schedule": 60.0},
+    # Scheduled articles go live at their minute (claims/tasks.py).
+    "scheduled-articles-minute": {"task": "claims.articles_publish_due", "schedule": crontab()},
     # Cover renditions the broker missed.
     "cover-renditions-sweep": {
         "task": "articles.cover_renditions_sweep",
