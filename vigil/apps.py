@@ -12,6 +12,10 @@ class VigilConfig(AppConfig):
     def ready(self):
         from .actions import after_commit
         from .freshness import content_changed
+        from .notifications import notice_describer
+        from .people import PERSON_INVITED, describe_person_invited, invitee_address
 
         # Every committed action may change what readers see.
         after_commit(content_changed)
+        # An invitation goes to the person invited, not to every editor.
+        notice_describer(PERSON_INVITED, describe_person_invited, recipients=invitee_address)
