@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from .actions import Role, action
 from .models import Event, EventSubject
-from .roles import display_name, is_admin
+from .roles import display_name, is_admin, staff_follows_role
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -121,6 +121,9 @@ class RecordedAdmin(admin.ModelAdmin):
         """Save the object itself, inside the action."""
         super().save_model(request, obj, form, change)
 
+    def after_write(self, obj, record):
+        """What follows from the saved object and its relations, in the same action."""
+
     def save_model(self, request, obj, form, change):
         # Deferred to save_related: the object and its inlines are one change.
         pass
@@ -140,6 +143,7 @@ class RecordedAdmin(admin.ModelAdmin):
             before = {name: _shown(stored, field) for name, field in self._changed_fields(form)} if change else {}
             self.write_model(request, obj, form, change)
             base.save_related(request, form, formsets, change)
+            self.after_write(obj, record)
             # The stored copy too: a renamed slug's old pages are stale.
             self._touch(record, obj, *([stored] if change else []))
             noun = f"{obj._meta.verbose_name} {_quoted(obj)}"
@@ -218,10 +222,50 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class UserAdmin(RecordedAdmin, auth_admin.UserAdmin):
-    """Django's user admin, with every change on the record."""
+    """Django's user admin, with every change on the record. Making a superuser,
+    and changing one (their details or password), stay a superuser's acts,
+    whatever auth permissions a staff member was given."""
+
+    # Who holds which role: a superuser's to change. Shown to others read-only
+    # (direct permissions hidden: one lookup per permission to name it).
+    ROLE_FIELDS = ("is_superuser", "groups")
+
+    # Staff status follows the role (vigil.roles): the box would only disagree with it.
+    fieldsets = [
+        (name, {**options, "fields": [f for f in options["fields"] if f != "is_staff"]})
+        for name, options in auth_admin.UserAdmin.fieldsets
+    ]
 
     def event_subjects(self, obj):
         return [("person", obj.get_username())]
+
+    def after_write(self, obj, record):
+        record.say(staff_follows_role(obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in self.ROLE_FIELDS if name not in fields]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "user_permissions"]})
+            for name, options in fieldsets
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request, id, form_url=""):
