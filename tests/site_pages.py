@@ -115,6 +115,7 @@ def desk_pages(site):
         "correct article": f"/desk/articles/{site['article'].slug}/correct/",
         "preferences": "/desk/preferences/",
         "audit trail": "/desk/audit/",
+        "people": "/desk/people/",
         "password change": "/accounts/password_change/",
         "article as staff": site["article"].get_absolute_url(),
     }
