@@ -36,7 +36,7 @@ def home(request):
     )
 
 
-@public_page
+@public_page(params=[*ArchiveFilterForm.base_fields, "page"], lists=["article", "claim", "pillar"])
 def archive(request):
     """Every published article, newest first, filterable by section and pillar:
     the home page shows only the latest, and nothing should be unreachable."""
@@ -69,7 +69,8 @@ def article_stamps(request, slug):
     )
 
 
-@public_page
+# ?retired=<slug>: the retirement notice ({% retirement_notice %}) reads it.
+@public_page(params=["retired"])
 @conditional("article", article_stamps)
 def article_detail(request, slug):
     # Claims come in code order and their triggers by position (the models'

@@ -163,7 +163,7 @@ class StaffOnlyNotesTests(TestCase):
         self.article = make_article()
         make_entry(
             article=self.article, created_by=make_editor(),
-            signoff_question="REVIEW: a question only the desk sees.", signoff_addressed_to=make_admin(),
+            signoff_question="REVIEW: a question only the desk sees (marked internal).", signoff_addressed_to=make_admin(), signoff_internal=True,
         )
 
     def page(self, user):

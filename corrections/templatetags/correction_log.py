@@ -7,6 +7,7 @@ from django import template
 
 from articles.models import Article
 from corrections.models import Amendment, CorrectionEntry, SignOffRequest
+from vigil.cachetags import shows
 
 register = template.Library()
 
@@ -65,4 +66,6 @@ def retirement_notice(context, article):
             .only("entry_on", "text", "article__title", "article__slug")
             .first()
         )
+        if entry is not None:
+            shows(context["request"], entry.article)  # its entry's amendment refreshes this page
     return {"entry": entry}
