@@ -237,6 +237,12 @@ CELERY_BEAT_SCHEDULE = {
 # A leased reminder or notice whose sender died is sent again after this long
 # (longer than any send task's time limit, so a live sender is never overtaken).
 VIGIL["REMINDER_LEASE_SECONDS"] = int(env("VIGIL_REMINDER_LEASE_SECONDS", str(15 * 60)))
+# An outbox row (one notice to one recipient) whose sender died is taken by
+# the next drain after this long: longer than one delivery can take (SMTP and
+# webhook timeouts are 10 s), short enough that a crash delays mail by minutes.
+VIGIL["OUTBOX_LEASE_SECONDS"] = int(env("VIGIL_OUTBOX_LEASE_SECONDS", "120"))
+# Rows one drain run delivers at most (it also stops 30 s before its time limit).
+VIGIL["OUTBOX_DRAIN_LIMIT"] = int(env("VIGIL_OUTBOX_DRAIN_LIMIT", "2000"))
 # A failed send is retried after this, then twice as long each time (≤ 30 min).
 VIGIL["SEND_RETRY_BASE_SECONDS"] = int(env("VIGIL_SEND_RETRY_BASE_SECONDS", "30"))
 

@@ -149,7 +149,12 @@ class OutboxTests(TestCase):
         notice = OutboxMessage.objects.get()
         self.assertIsNone(notice.sent_at)
         self.assertIn("mail server is down", notice.last_error)
-        with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}):
+        self.assertEqual(notifications.outbox_drain(), (0, 0))  # backing off
+        later = timezone.now() + datetime.timedelta(minutes=5)
+        with (
+            override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}),
+            time_machine.travel(later, tick=False),
+        ):
             self.assertEqual(notifications.outbox_drain(), (1, 0))
             self.assertEqual(notifications.outbox_drain(), (0, 0))
         self.assertEqual(len(mail.outbox), 1)
