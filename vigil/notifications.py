@@ -105,16 +105,19 @@ def retry_after(attempts):
 # --- Writing -----------------------------------------------------------------
 
 
-def outbox_key(kind, object_id, recipient):
-    return f"{kind}:{object_id}:{recipient}"[:200]
+def outbox_key(kind, object_id, recipient, occasion=""):
+    return ":".join(str(part) for part in (kind, object_id, occasion, recipient) if part != "")[:200]
 
 
-def outbox_write(*, kind, object_id, recipients, channel="email", due_at=None, send=True):
+def outbox_write(
+    *, kind, object_id, recipients, channel="email", due_at=None, send=True, occasion=""
+):
     """Owe one message of `kind` about `object_id` to each recipient. Call
     inside the transaction that makes it true. Rows already written (same
-    kind, object and recipient) are left as they are. With `send`, the rows
-    are handed to the worker after commit; otherwise the drain takes them when
-    they are due. Returns the idempotency keys."""
+    kind, object, occasion and recipient) are left as they are: `occasion`
+    (e.g. a date) allows the same message again on another one. With `send`,
+    the rows are handed to the worker after commit; otherwise the drain takes
+    them when they are due. Returns the idempotency keys."""
     now = timezone.now()
     rows = [
         OutboxMessage(
@@ -122,7 +125,7 @@ def outbox_write(*, kind, object_id, recipients, channel="email", due_at=None, s
             kind=kind,
             object_id=str(object_id),
             recipient=str(recipient),
-            idempotency_key=outbox_key(kind, object_id, recipient),
+            idempotency_key=outbox_key(kind, object_id, recipient, occasion),
             created_at=now,
             due_at=due_at or now,
         )

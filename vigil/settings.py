@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reviews",
     "corrections",
     "dissent",
+    "followers",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,8 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications the broker missed (it was down when the request committed);
     # vigil/tasks.py, under the name it had in the reviews app.
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
+    # Followers' fan-outs the broker missed; unconfirmed follows forgotten (followers/fanout.py).
+    "followers-sweep": {"task": "followers.sweep", "schedule": 60.0},
     # Cover renditions the broker missed.
     "cover-renditions-sweep": {
         "task": "articles.cover_renditions_sweep",
@@ -241,6 +244,14 @@ VIGIL["REMINDER_LEASE_SECONDS"] = int(env("VIGIL_REMINDER_LEASE_SECONDS", str(15
 # the next drain after this long: longer than one delivery can take (SMTP and
 # webhook timeouts are 10 s), short enough that a crash delays mail by minutes.
 VIGIL["OUTBOX_LEASE_SECONDS"] = int(env("VIGIL_OUTBOX_LEASE_SECONDS", "120"))
+# Followers: changes within this many seconds of the first go out as one digest;
+# a follow not confirmed within FOLLOW_CONFIRM_SECONDS is forgotten.
+VIGIL["FOLLOW_DIGEST_SECONDS"] = int(env("VIGIL_FOLLOW_DIGEST_SECONDS", "300"))
+VIGIL["FOLLOW_CONFIRM_SECONDS"] = int(env("VIGIL_FOLLOW_CONFIRM_SECONDS", str(7 * 24 * 3600)))
+# Webhooks: disabled after this many failures in a row; private addresses
+# (loopback, RFC 1918, link-local/metadata) are refused unless allowed.
+VIGIL["WEBHOOK_MAX_FAILURES"] = int(env("VIGIL_WEBHOOK_MAX_FAILURES", "10"))
+VIGIL["WEBHOOKS_ALLOW_PRIVATE"] = env_bool("VIGIL_WEBHOOKS_ALLOW_PRIVATE", False)
 # Rows one drain run delivers at most (it also stops 30 s before its time limit).
 VIGIL["OUTBOX_DRAIN_LIMIT"] = int(env("VIGIL_OUTBOX_DRAIN_LIMIT", "2000"))
 # A failed send is retried after this, then twice as long each time (≤ 30 min).

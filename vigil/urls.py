@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("corrections.urls")),
     path("", include("dissent.urls")),
+    path("", include("followers.urls")),
     # Reading and discovery: feeds, the JSON API, sitemap and robots.txt.
     path("", include("vigil.feed_urls")),
     path("api/", include("reviews.api_urls")),
