@@ -13,8 +13,9 @@ Three steps, each safe to repeat:
 3. send     per editor: lease the owed rows with a conditional UPDATE, send
             one digest, then mark them sent. A failed send gives the lease
             back; a sender that dies leaves a lease that expires, and the
-            next run sends those rows. Nothing is marked sent before the mail
-            server has taken the message.
+            recovery sweep (every 5 minutes) sends those rows. Nothing is
+            marked sent before the mail server has taken the message; a
+            reminder's sent_at is derived from its deliveries afterwards.
 
 Celery beat runs it hourly (reviews.tasks.reminders_run); the management
 command send_reminders runs the same job for those who prefer cron.
@@ -27,13 +28,13 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from claims.models import Claim
 from claims.scheduling import Countdown
+from vigil.notifications import message_id
 from vigil.roles import ADMINS, EDITORS
 
 from .models import EditorPreference, Reminder, ReminderDelivery
@@ -44,8 +45,9 @@ SCAN_CHUNK_SIZE = 2000
 
 
 def lease_seconds():
-    # Longer than the task's hard time limit, so a live sender is never overtaken.
-    return settings.VIGIL.get("REMINDER_LEASE_SECONDS", 15 * 60)
+    # Longer than the digest task's hard time limit (180 s), so a live sender
+    # is never overtaken; reminders_recover() picks up a dead one's rows.
+    return settings.VIGIL["REMINDER_LEASE_SECONDS"]
 
 
 def review_url(claim):
@@ -223,39 +225,70 @@ def digest_message(*, recipient, deliveries, today):
     return message
 
 
+def reminders_settle(reminder_ids=None):
+    """Derive each reminder's sent_at from its deliveries: sent once every
+    delivery is, at the last one's time. Run in its own statement after the
+    deliveries' commit, so of two digests finishing together the later one
+    sees both (inside either transaction, each would miss the other's rows)."""
+    unsent = ReminderDelivery.objects.filter(reminder=OuterRef("pk"), sent_at__isnull=True)
+    last = (
+        ReminderDelivery.objects.filter(reminder=OuterRef("pk"))
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    settled = Reminder.objects.filter(sent_at__isnull=True).filter(
+        Exists(ReminderDelivery.objects.filter(reminder=OuterRef("pk"))), ~Exists(unsent)
+    )
+    if reminder_ids is not None:
+        settled = settled.filter(pk__in=reminder_ids)
+    return settled.update(sent_at=Subquery(last))
+
+
 def digest_send(*, recipient_id, now=None):
     """Send one editor the digest of what they are owed. Returns how many
     claims it named (0 when another sender holds the rows or nothing is owed).
-    A send failure gives the lease back and re-raises, for the task to retry."""
-    now = now or timezone.now()
+    A send failure gives the lease back and re-raises, for the task to retry.
+    `now` is the job's clock (which digest hour it is); each lease is stamped
+    with the time it is taken, so a long run's later leases are not born old."""
     token = uuid.uuid4().hex
+    taken = timezone.now()
     # The conditional UPDATE is the claim: of two senders, only one gets each row.
-    leased = _owed(recipient_id).filter(_unleased(now))
+    leased = _owed(recipient_id).filter(_unleased(taken))
     ReminderDelivery.objects.filter(pk__in=list(leased.values_list("pk", flat=True))).filter(
-        _unleased(now), sent_at__isnull=True
-    ).update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
+        _unleased(taken), sent_at__isnull=True
+    ).update(claimed_at=taken, claim_token=token, attempts=F("attempts") + 1)
     mine = ReminderDelivery.objects.filter(claim_token=token, sent_at__isnull=True)
-    deliveries = list(mine.select_related("reminder__claim__article", "recipient"))
+    deliveries = list(mine.select_related("reminder__claim__article", "recipient").order_by("pk"))
     if not deliveries:
         return 0
     recipient = deliveries[0].recipient
     message = digest_message(
-        recipient=recipient, deliveries=deliveries, today=timezone.localdate(now)
+        recipient=recipient, deliveries=deliveries, today=timezone.localdate(now or taken)
     )
+    # The oldest row owed names the digest: sent again after a crash, it is the same message.
+    message.extra_headers["Message-ID"] = message_id(f"digest:{deliveries[0].pk}")
     try:
         message.send()
     except Exception:
         mine.update(claimed_at=None, claim_token="")
         logger.warning("reminder digest to %s failed; will retry", recipient_id, exc_info=True)
         raise
-    with transaction.atomic():
-        sent_at = timezone.now()
-        mine.update(sent_at=sent_at)
-        unsent = ReminderDelivery.objects.filter(reminder=OuterRef("pk"), sent_at__isnull=True)
-        Reminder.objects.filter(
-            pk__in={d.reminder_id for d in deliveries}, sent_at__isnull=True
-        ).filter(~Exists(unsent)).update(sent_at=sent_at)
+    mine.update(sent_at=timezone.now())
+    reminders_settle({d.reminder_id for d in deliveries})
     return len({d.reminder.claim_id for d in deliveries})
+
+
+def reminders_recover():
+    """Editors whose digest a dead sender left leased: send it now that the
+    lease is out, without waiting for the next hourly run (every few minutes)."""
+    taken = timezone.now()
+    expired = ReminderDelivery.objects.filter(
+        sent_at__isnull=True,
+        claimed_at__isnull=False,
+        claimed_at__lt=taken - datetime.timedelta(seconds=lease_seconds()),
+    )
+    reminders_settle()
+    return sorted(set(expired.values_list("recipient_id", flat=True)))
 
 
 def reminders_prepare(*, now=None):
@@ -263,6 +296,7 @@ def reminders_prepare(*, now=None):
     now = now or timezone.now()
     reminders_ledger(today=timezone.localdate(now))
     reminders_fan_out()
+    reminders_settle()
     return digest_recipients(now=now)
 
 

@@ -221,6 +221,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Claims entering "due soon" or overdue: one digest per editor (reviews/reminders.py).
     "reminders-hourly": {"task": "reviews.reminders_run", "schedule": crontab(minute=5)},
+    # Digests a dead sender left leased, sent once the lease is out.
+    "reminders-recover": {"task": "reviews.reminders_recover", "schedule": 300.0},
     # Countdowns turn over: record newly overdue claims, refresh cached pages.
     "countdowns-midnight": {
         "task": "reviews.countdowns_turn_over",
@@ -237,9 +239,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=35),
     },
 }
-# A leased reminder or notice whose sender died is sent again after this long
+# A leased reminder whose sender died is sent again after this long
 # (longer than any send task's time limit, so a live sender is never overtaken).
-VIGIL["REMINDER_LEASE_SECONDS"] = int(env("VIGIL_REMINDER_LEASE_SECONDS", str(15 * 60)))
+VIGIL["REMINDER_LEASE_SECONDS"] = int(env("VIGIL_REMINDER_LEASE_SECONDS", "240"))
 # An outbox row (one notice to one recipient) whose sender died is taken by
 # the next drain after this long: longer than one delivery can take (SMTP and
 # webhook timeouts are 10 s), short enough that a crash delays mail by minutes.
