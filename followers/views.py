@@ -41,7 +41,6 @@ def _followed(kind, key):
 # CSRF token. A forged post can only make us send a confirmation link to an
 # address, as anyone typing it could: double opt-in, the rate limit and the
 # honeypot are the defence here.
-@csrf_exempt
 def follow(request, kind, key):
     key, title, page_url = _followed(kind, key)
     context = {"kind": kind, "title": title, "page_url": page_url, "action": request.path}
@@ -64,6 +63,21 @@ def follow(request, kind, key):
         return render(request, "followers/follow.html", context, status=400)
     context["form"] = FollowForm()
     return render(request, "followers/follow.html", context)
+
+
+@csrf_exempt
+def follow_claim(request, key):
+    return follow(request, "claim", key)
+
+
+@csrf_exempt
+def follow_article(request, key):
+    return follow(request, "article", key)
+
+
+@csrf_exempt
+def follow_pillar(request, key):
+    return follow(request, "pillar", key)
 
 
 def _refused(request, refusal):

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from . import views
+from .feeds import claim_feed
 
 app_name = "reviews"
 
 urlpatterns = [
     # A claim's public page: its verdict and review history.
     path("claims/<str:code>/", views.claim_detail, name="claim"),
+    path("claims/<str:code>/feed.atom", claim_feed, name="claim_feed"),
     # The editor desk: every view below is wrapped in vigil.roles.editor_required.
     path("desk/", views.queue, name="queue"),
     path("desk/claims/<str:code>/review/", views.review, name="review"),
