@@ -1,28 +1,25 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from vigil.models import AppendOnly, AppendOnlyQuerySet
 
-class CorrectionEntryQuerySet(models.QuerySet):
+
+class CorrectionEntryQuerySet(AppendOnlyQuerySet):
     def public(self):
         return self.filter(article__status__in=["published", "retired"])
 
     def newest_first(self):
         return self.order_by("-entry_on", "-pk")
 
-    # Append-only in bulk too: the only sanctioned change is an admin amendment
-    # (corrections.services.correction_entry_amend), which saves one row.
-    def update(self, **kwargs):
-        raise ValidationError("Correction-log entries are append-only.")
-
-    def delete(self):
-        raise ValidationError("Correction-log entries are append-only.")
 
 
-class CorrectionEntry(models.Model):
-    """A dated, append-only line of an article's correction log."""
+class CorrectionEntry(AppendOnly):
+    """A dated, append-only line of an article's correction log. Its text alone
+    changes, through an amendment (corrections.services.correction_entry_amend)."""
+
+    amendable_fields = frozenset({"text"})
 
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
@@ -74,16 +71,6 @@ class CorrectionEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.entry_on}: {self.text[:60]}"
-
-    def save(self, *args, **kwargs):
-        # Published entries are append-only; a mistake is fixed by a new entry
-        # or an admin amendment (corrections.services), which keeps the old text.
-        if self.pk is not None and not kwargs.get("force_insert") and not kwargs.get("update_fields"):
-            raise ValidationError("Correction-log entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Correction-log entries are append-only.")
 
     def get_absolute_url(self):
         return f"{reverse('articles:detail', kwargs={'slug': self.article.slug})}#correction-{self.pk}"

@@ -30,6 +30,8 @@ def _entry_append(*, article, kind, text, record, claim=None, created_by=None,
     text = (text or "").strip()
     if not text:
         raise CorrectionLogRefused("Write the entry as readers will read it.")
+    if claim is not None and claim.article_id != article.pk:
+        raise CorrectionLogRefused(f"{claim.code} is a claim of another article.")
     entry = CorrectionEntry.objects.create(
         article=article, kind=kind, text=text, entry_on=today, claim=claim, created_by=created_by
     )

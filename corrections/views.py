@@ -147,7 +147,7 @@ def entry_amend(request, pk):
         except CorrectionLogRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, "Entry amended; the old text stays visible to staff.")
+            messages.success(request, "Entry amended; readers see that it was amended, when, why and the earlier text.")
             return redirect("corrections:desk_entries")
     amendments = entry.amendments.select_related("amended_by")
     return render(

@@ -105,7 +105,7 @@ def dissent_weigh(*, dissent, material, editor, review=None, note="", record):
         )
     dissent.save()
     record.touch(dissent.claim)
-    record.say(f"Dissent {dissent.pk} on {dissent.claim.code} weighed as {dissent.get_status_display().lower()}")
+    record.say(f"Dissent {dissent.pk} on {dissent.claim.code} weighed as {'material' if material else 'not material'}")
     return dissent
 
 

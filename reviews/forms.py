@@ -1,36 +1,19 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Pillar
 from claims.models import Verdict
 from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
-from vigil.roles import ADMINS, EDITORS
+from vigil.forms import PersonChoiceField
+from vigil.roles import display_name, editors
 
 MATERIAL = "material"
 NOT_MATERIAL = "not_material"
 
 
-def editors():
-    """People who can review: members of Editors or Admins, and superusers."""
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(groups__name__in=[EDITORS, ADMINS]) | Q(is_superuser=True), is_active=True
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-def editor_label(user):
-    return user.get_full_name() or user.get_username()
-
-
-class EditorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return editor_label(obj)
+def _editors():
+    return editors().order_by("first_name", "last_name", "username")
 
 
 class QueueFilterForm(forms.Form):
@@ -49,7 +32,7 @@ class QueueFilterForm(forms.Form):
         self.fields["editor"].choices = [
             ("", "Anyone"),
             ("unassigned", "Unassigned"),
-            *((str(user.pk), editor_label(user)) for user in editors()),
+            *((str(user.pk), display_name(user)) for user in _editors()),
         ]
 
     def filter(self, claims, *, user):
@@ -126,8 +109,8 @@ class TriggerFireForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    editor = EditorChoiceField(
-        queryset=editors(),
+    editor = PersonChoiceField(
+        queryset=_editors(),
         required=False,
         empty_label="Unassigned (everyone's)",
         label="Owning editor",

@@ -1,18 +1,10 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from claims.models import Verdict
 from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(f"{self.model._meta.verbose_name_plural} are append-only.")
-
-    def delete(self):
-        raise ValidationError(f"{self.model._meta.verbose_name_plural} are append-only.")
+from vigil.models import AppendOnly, AppendOnlyQuerySet
 
 
 class ReviewQuerySet(AppendOnlyQuerySet):
@@ -26,7 +18,7 @@ class ReviewQuerySet(AppendOnlyQuerySet):
         )
 
 
-class Review(models.Model):
+class Review(AppendOnly):
     """An editor's dated judgement of a claim. Append-only: the claim's current
     verdict and due date follow from the latest one (reviews.services)."""
 
@@ -74,14 +66,6 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.claim_id} reviewed {self.reviewed_on}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError("Reviews are append-only: record a new review instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Reviews are append-only.")
 
     @property
     def verdict_changed(self):

@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.models import Claim, EvidenceTrigger
@@ -12,9 +11,10 @@ from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
 from claims.timeline import build_timeline
 from dissent.models import Dissent
 from vigil.conditional import conditional
+from vigil.fragments import render_page_or_fragment
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
-from vigil.roles import editor_required
+from vigil.roles import display_name, editor_required
 
 from .conditional import claim_page_stamps
 from .forms import AssignForm, QueueFilterForm, ReviewForm, TriggerFireForm
@@ -76,11 +76,6 @@ def claim_detail(request, code):
 # The editor desk -------------------------------------------------------------
 
 
-def _wants_fragment(request):
-    # A history restore after a cache miss needs the whole page, not the table.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @editor_required
 @require_http_methods(["GET", "HEAD"])
 def queue(request):
@@ -97,12 +92,7 @@ def queue(request):
         "today": today,
         "window_days": settings.VIGIL["QUEUE_WINDOW_DAYS"],
     }
-    template = (
-        "reviews/queue.html#queue-table" if _wants_fragment(request) else "reviews/queue.html"
-    )
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page_or_fragment(request, "reviews/queue.html", "queue-table", context)
 
 
 def _claim_for_desk(code):
@@ -238,7 +228,7 @@ def assign(request, code):
     if form.errors:
         return _review_page(request, claim, assign_form=form, status=422)
     editor = form.cleaned_data["editor"]
-    who = (editor.get_full_name() or editor.get_username()) if editor else "nobody (everyone's)"
+    who = display_name(editor) if editor else "nobody (everyone's)"
     messages.success(request, f"{claim.code} assigned to {who}.")
     return redirect("reviews:review", code=claim.code)
 

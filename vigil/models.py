@@ -16,10 +16,43 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-APPEND_ONLY = "Events are append-only."
+# --- Append-only records ------------------------------------------------------
+# Events, reviews and correction-log entries are written once. The one home of
+# that rule: a queryset whose bulk update and delete raise, and a model base
+# whose save of an existing row and delete raise, except for the fields a model
+# names as amendable (a correction entry's text, through its amendment action).
 
 
-class EventQuerySet(models.QuerySet):
+def _refuse(model):
+    raise ValidationError(f"{str(model._meta.verbose_name_plural).capitalize()} are append-only.")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        _refuse(self.model)
+
+    def delete(self):
+        _refuse(self.model)
+
+
+class AppendOnly(models.Model):
+    amendable_fields = frozenset()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and not kwargs.get("force_insert"):
+            fields = kwargs.get("update_fields")
+            if not fields or not set(fields) <= self.amendable_fields:
+                _refuse(type(self))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse(type(self))
+
+
+class EventQuerySet(AppendOnlyQuerySet):
     def newest_first(self):
         return self.order_by("-at", "-pk")
 
@@ -27,14 +60,8 @@ class EventQuerySet(models.QuerySet):
         """Events whose action touched the object `kind`:`key`, e.g. ("claim", "AM-060")."""
         return self.filter(subjects__kind=kind, subjects__key=key)
 
-    def update(self, **kwargs):
-        raise ValidationError(APPEND_ONLY)
 
-    def delete(self):
-        raise ValidationError(APPEND_ONLY)
-
-
-class Event(models.Model):
+class Event(AppendOnly):
     at = models.DateTimeField(default=timezone.now, editable=False)
     action = models.CharField(max_length=64, editable=False)
     actor = models.ForeignKey(
@@ -62,25 +89,19 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.action} by {self.actor_name} at {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError(APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(APPEND_ONLY)
-
     def keys(self, kind):
         return [subject.key for subject in self.subjects.all() if subject.kind == kind]
 
 
-class EventSubject(models.Model):
+class EventSubject(AppendOnly):
     """One public object an event touched: ("article", slug), ("claim", "AM-060"),
     ("pillar", slug), ("section", slug), ("page", slug), ("person", username)."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="subjects")
     kind = models.CharField(max_length=20)
     key = models.CharField(max_length=200)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from .audit import audit_trail
 from .health import healthz
 from .robots import robots_txt
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("", include("corrections.urls")),
     path("", include("dissent.urls")),
     path("", include("followers.urls")),
+    # The audit trail reads the event record, which lives here with the pipeline.
+    path("desk/audit/", audit_trail, name="audit_trail"),
     # Reading and discovery: feeds, the JSON API, sitemap and robots.txt.
     path("", include("vigil.feed_urls")),
     path("api/", include("reviews.api_urls")),
