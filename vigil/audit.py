@@ -44,6 +44,8 @@ ACTION_WORDS = {
     "dissent.submit": "A reader submitted dissent",
     "dissent.weigh": "Weighed dissent",
     "dissent.reject": "Rejected dissent",
+    "webhook.register": "Registered a webhook endpoint",
+    "webhook.set_active": "Enabled or disabled a webhook endpoint",
     # What the Django admin still edits (pillars, sections, pages, people…); the
     # summary says which object and which fields.
     "admin.add": "Added in the Django admin",
