@@ -34,25 +34,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vigil_bench_followers"
 ROUNDS = 15
 
-
-def setup_django(url, redis_url):
-    import psycopg
-
-    os.environ["DATABASE_URL"] = url
-    os.environ["REDIS_URL"] = redis_url
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "vigil.settings"
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench.reminder_scan import setup_django  # noqa: E402 - after sys.path
 
 
 def seed(followers):

@@ -34,13 +34,18 @@ TODAY = datetime.date(2026, 3, 2)
 FIXED_DUE = 100
 
 
-def setup_django(url):
+def setup_django(url, redis_url=None):
+    """Django on its own benchmark database (created if missing, migrated);
+    with Redis as the broker and cache only when `redis_url` is given."""
     import psycopg
 
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DEBUG", "1")
-    os.environ.pop("REDIS_URL", None)
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "vigil.settings"
     base, name = url.rsplit("/", 1)
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:

@@ -8,18 +8,9 @@ import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
-from vigil.celery import app
+from tests.reviews.test_tasks import eager  # noqa: F401 - one home for running tasks inline
+
 from vigil.notifications import outbox_drain
-
-
-@contextmanager
-def eager():
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = before
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from claims.models import Verdict
 from followers.models import Subscription
 from reviews.services import review_record
 from tests.factories import make_claim, make_editor
+from tests.reviews.test_tasks import wait_until
 from vigil import tasks as vigil_tasks
 from vigil.celery import app
 from vigil.models import OutboxMessage
@@ -25,15 +26,6 @@ from vigil.models import OutboxMessage
 ROOT = Path(__file__).resolve().parents[2]
 FOLLOWERS = 200
 LEASE_SECONDS = 3
-
-
-def wait_until(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 def start_worker(log, **env):
@@ -84,7 +76,7 @@ def test_worker_killed_mid_send_to_200_followers_leaves_each_exactly_one_message
             claim=claim, editor=editor, verdict=Verdict.NOT_HOLDING, cadence_days=60,
             reasoning="The larger survey does not bear it out.",
         )
-        assert wait_until(lambda: OutboxMessage.objects.filter(kind="follower_change").count() == FOLLOWERS)
+        assert wait_until(lambda: OutboxMessage.objects.filter(kind="follower_change").count() == FOLLOWERS, timeout=60)
         vigil_tasks.outbox_drain.delay()
         assert first.wait(timeout=60) == 17, first.stderr.read().decode()[-2000:]
         assert len(sent(log)) == 100
@@ -95,7 +87,7 @@ def test_worker_killed_mid_send_to_200_followers_leaves_each_exactly_one_message
         time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's lease runs out
         vigil_tasks.outbox_drain.delay()
         vigil_tasks.outbox_drain.delay()  # beat's next tick, or a second beat
-        assert wait_until(lambda: len(sent(log)) >= FOLLOWERS)
+        assert wait_until(lambda: len(sent(log)) >= FOLLOWERS, timeout=60)
         time.sleep(1)  # a duplicate would arrive by now
     finally:
         for process in (first, second):
