@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
@@ -45,6 +45,8 @@ from corrections.services import (
 )
 from dissent.models import Dissent
 from dissent.services import dissent_reject, dissent_submit, dissent_weigh
+from followers.models import WebhookEndpoint
+from followers.services import webhook_register, webhook_set_active
 from reviews.services import review_record
 from tests.dissent.helpers import ARGUMENT
 from tests.factories import (
@@ -105,6 +107,7 @@ class World:
         self.report = ErrorReport.objects.create(
             article=self.article, what_is_wrong="The capacity figure is 12 GW, not 21 GW."
         )
+        self.webhook = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", secret="s")
         self.entry = make_entry(
             article=self.article,
             text="Updated the capacity figures.",
@@ -379,6 +382,24 @@ def snapshot():
 def writes(queries):
     verbs = ("INSERT", "UPDATE", "DELETE", "REPLACE")
     return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(verbs)]
+
+
+# --- Webhook endpoints (followers) ------------------------------------------------
+
+
+def _local_hooks_allowed():
+    return override_settings(VIGIL={**settings.VIGIL, "WEBHOOKS_ALLOW_PRIVATE": True})
+
+
+@case("webhook.register", role=ADMIN, subjects=lambda w, _: set())
+def register_a_webhook(w, user):
+    with _local_hooks_allowed():
+        return webhook_register(url="http://127.0.0.1:9/hook", events=["review.record"], admin=user)
+
+
+@case("webhook.set_active", role=ADMIN, subjects=lambda w, _: set())
+def disable_a_webhook(w, user):
+    return webhook_set_active(endpoint=w.webhook, active=False, admin=user)
 
 
 class FreshWorld:
