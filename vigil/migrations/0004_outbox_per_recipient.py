@@ -46,7 +46,7 @@ def one_row_per_notice(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vigil", "0002_outbox_message"),
+        ("vigil", "0003_follow_up_retry"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
