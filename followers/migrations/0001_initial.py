@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('vigil', '0003_outbox_per_recipient'),
+        ('vigil', '0004_outbox_per_recipient'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
