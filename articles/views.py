@@ -219,6 +219,7 @@ def rewrite_page(request, rewrite, *, approve_form=None, reject_form=None, statu
             "article": rewrite.article,
             "diff": diff,
             "can_sign_off": is_admin(request.user),
+            "can_withdraw": rewrite.withdrawable_by(request.user),
             "approve_form": approve_form or RewriteApproveForm(),
             "reject_form": reject_form or RewriteRejectForm(),
         },

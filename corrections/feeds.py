@@ -9,10 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+<<<<<<< HEAD
 from articles.feeds import FEED_LENGTH, PillarFeed, day_start
 from articles.models import Article
 from vigil.conditional import conditional
 from vigil.pagecache import public_page
+=======
+from articles.feeds import FEED_LENGTH, PillarFeed, day_start, plain_text
+>>>>>>> main
 
 from .models import CorrectionEntry
 
@@ -32,7 +36,7 @@ class CorrectionsFeed(PillarFeed):
         return entries[:FEED_LENGTH]
 
     def item_title(self, entry):
-        return f"{entry.get_kind_display()}: {entry.article.title}"
+        return plain_text(f"{entry.get_kind_display()}: {entry.article.title}")
 
     def item_description(self, entry):
         return escape(entry.text)

@@ -169,11 +169,13 @@ def signoff_queue(request):
         rewrite.diff = rewrite_diff(
             live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
         )
-    requests = (
+    requests = list(
         SignOffRequest.objects.open()
         .select_related("entry__article", "entry__created_by", "addressed_to")
         .order_by("created_at")
     )
+    for signoff in requests:
+        signoff.answerable = signoff.answerable_by(request.user)
     retired = (
         Article.objects.filter(status=Article.Status.RETIRED)
         .select_related("redirect_to", "retired_by")
@@ -198,6 +200,7 @@ def signoff_request_answer(request, pk):
     signoff = get_object_or_404(
         SignOffRequest.objects.select_related("entry__article", "addressed_to", "answered_by"), pk=pk
     )
+    signoff.answerable = signoff.answerable_by(request.user)
     form = SignOffAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

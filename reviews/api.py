@@ -27,7 +27,12 @@ from articles.models import Pillar
 from claims.models import Claim, Verdict
 from claims.scheduling import DueStatus
 from corrections.models import CorrectionEntry
+<<<<<<< HEAD
 from vigil.conditional import conditional, memo, stamps_of
+=======
+from vigil.conditional import conditional, memo
+from vigil.pagination import whole_number
+>>>>>>> main
 
 from .conditional import claim_api_stamps
 from .models import Review
@@ -100,9 +105,10 @@ def _page_size(params):
     value = params.get("page_size")
     if value is None:
         return DEFAULT_PAGE_SIZE
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
+    size = whole_number(value)
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
         raise BadParameter("page_size", f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}.")
-    return int(value)
+    return size
 
 
 def _encode_cursor(last_id):
@@ -116,9 +122,9 @@ def _decode_cursor(params):
     try:
         text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         prefix, _, number = text.partition(":")
-        if prefix != "after" or not number.isdigit():
+        if prefix != "after" or whole_number(number) is None:
             raise ValueError
-        return int(number)
+        return whole_number(number)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadParameter("cursor", "cursor is not one this API handed out.") from None
 

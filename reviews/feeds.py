@@ -9,10 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+<<<<<<< HEAD
 from articles.feeds import FEED_LENGTH, PillarFeed, day_start
 from claims.models import Claim
 from vigil.conditional import conditional
 from vigil.pagecache import public_page
+=======
+from articles.feeds import FEED_LENGTH, PillarFeed, day_start, plain_text
+>>>>>>> main
 
 from .conditional import claim_page_stamps
 from .models import Review
@@ -33,7 +37,7 @@ class VerdictChangesFeed(PillarFeed):
         return reviews[:FEED_LENGTH]
 
     def item_title(self, review):
-        return (
+        return plain_text(
             f"{review.claim.code}: {review.get_verdict_before_display()} → "
             f"{review.get_verdict_after_display()}"
         )

@@ -87,6 +87,13 @@ class ClaimListTests(ApiTestCase):
             ("page_size=0", "page_size"),
             ("page_size=1000", "page_size"),
             ("page_size=-1", "page_size"),
+            # Digits int() or isdigit() accept but a page size is not written in.
+            ("page_size=%C2%B2", "page_size"),  # ² superscript two
+            ("page_size=%D9%A1%D9%A0", "page_size"),  # ١٠ Arabic-Indic ten
+            ("page_size=1_0", "page_size"),
+            ("page_size=+5", "page_size"),
+            ("page_size=%205", "page_size"),
+            ("cursor=YWZ0ZXI6wrI", "cursor"),  # "after:²"
             ("cursor=%%%", "cursor"),
             ("cursor=bm9wZQ", "cursor"),
         ]:
