@@ -9,14 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-<<<<<<< HEAD
-from articles.feeds import FEED_LENGTH, PillarFeed, day_start
+from articles.feeds import FEED_LENGTH, PillarFeed, day_start, plain_text
 from articles.models import Article
 from vigil.conditional import conditional
 from vigil.pagecache import public_page
-=======
-from articles.feeds import FEED_LENGTH, PillarFeed, day_start, plain_text
->>>>>>> main
 
 from .models import CorrectionEntry
 

@@ -27,12 +27,8 @@ from articles.models import Pillar
 from claims.models import Claim, Verdict
 from claims.scheduling import DueStatus
 from corrections.models import CorrectionEntry
-<<<<<<< HEAD
 from vigil.conditional import conditional, memo, stamps_of
-=======
-from vigil.conditional import conditional, memo
 from vigil.pagination import whole_number
->>>>>>> main
 
 from .conditional import claim_api_stamps
 from .models import Review
