@@ -115,7 +115,8 @@ def feed_paths(name, feed_class):
     feed is built once per change."""
 
     def view(flavour):
-        return public_page(feed_conditional(flavour()))
+        # Feeds carry verdicts, titles and log entries: every kind they list.
+        return public_page(lists=["article", "claim", "pillar"])(feed_conditional(flavour()))
 
     atom, rss_ = feed_class, rss(feed_class)
     return [

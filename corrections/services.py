@@ -302,7 +302,11 @@ def article_retire(*, article, admin, redirect_to, reason, record):
     article.retired_at = timezone.now()
     article.retired_by = admin
     article.save(update_fields=["status", "redirect_to", "retired_at", "retired_by", "updated_at"])
-    record.touch(target)
+    # Its pillar and section no longer list it.
+    pillar, section = (
+        Article.objects.filter(pk=article.pk).values_list("pillar__slug", "section__slug").get()
+    )
+    record.touch(target, pillar=pillar, section=section)
     return article
 
 

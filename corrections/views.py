@@ -33,7 +33,8 @@ LOG_PAGE_SIZE = 50
 DESK_RECENT_ENTRIES = 30
 
 
-@public_page
+# Entries are written by actions that touch their article.
+@public_page(params=[*CorrectionLogFilterForm.base_fields, "page"], lists=["article", "pillar"])
 def correction_log(request):
     """The site-wide correction log: every entry, newest first, by kind and pillar.
     A GET filter only, so the page carries no per-visitor state and caches whole."""

@@ -13,7 +13,6 @@ claim code answers 404 in JSON. Only claims of published articles are shown.
 import base64
 import binascii
 import datetime
-from functools import wraps
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch
@@ -27,8 +26,10 @@ from articles.models import Pillar
 from claims.models import Claim, Verdict
 from claims.scheduling import DueStatus
 from corrections.models import CorrectionEntry
+from vigil.cachetags import shows
 from vigil.conditional import conditional, memo, stamps_of
 from vigil.pagination import whole_number
+from vigil.pagecache import public_page
 
 from .conditional import claim_api_stamps
 from .models import Review
@@ -144,17 +145,9 @@ def _list_stamps(request):
     )
 
 
-def _pollable(view):
-    """Clients may keep an answer, or its 304, for a minute."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response["Cache-Control"] = "public, max-age=60"
-        return response
-
-    return wrapped
+# Clients may keep an answer for a minute, edges until a change purges it
+# (vigil.pagecache); a query parameter the API does not read changes nothing.
+API_LIST_PARAMS = ("verdict", "pillar", "due", "changed_since", "page_size", "cursor")
 
 
 # --- Representations ---------------------------------------------------------
@@ -224,7 +217,7 @@ def claim_full(claim, today):
 
 
 @require_GET
-@_pollable
+@public_page(params=API_LIST_PARAMS, lists=["claim", "article", "pillar"])
 @conditional("api-claims", _list_stamps)
 def claim_list(request):
     today = timezone.localdate()
@@ -256,7 +249,7 @@ def claim_list(request):
 
 
 @require_GET
-@_pollable
+@public_page
 @conditional("api-claim", claim_api_stamps)
 def claim_detail(request, code):
     today = timezone.localdate()
@@ -273,6 +266,7 @@ def claim_detail(request, code):
     )
     if claim is None:
         return _error(404, f"No published claim has the code {code!r}.")
+    shows(request, claim, claim.article.pillar, claim.article.section)
     return JsonResponse(claim_full(claim, today))
 
 

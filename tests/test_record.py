@@ -74,6 +74,7 @@ from tests.factories import (
 from vigil.actions import ADMIN, EDITOR, READER
 from vigil.admin import STAFF, admin_add, admin_change, admin_delete
 from vigil.models import Event
+from vigil.people import person_invite, person_join, role_grant, role_withdraw
 from vigil.roles import display_name
 
 FROZEN = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -155,6 +156,11 @@ def article(a):
     return ("article", a.slug)
 
 
+def places(a):
+    """The pillar and section an article is listed under."""
+    return ("pillar", a.pillar.slug), ("section", a.section.slug)
+
+
 def claim(c):
     return ("claim", c.code)
 
@@ -203,7 +209,9 @@ def assign_a_claim(w, user):
     return claim_assign(claim=w.claim, editor=w.other_editor, assigned_by=user)
 
 
-@case("article.publish", role=ADMIN, subjects=lambda w, _: {article(w.draft), claim(w.draft_claim)})
+# Its pillar and section now list it.
+@case("article.publish", role=ADMIN, subjects=lambda w, _: {
+    article(w.draft), claim(w.draft_claim), places(w.draft)[0], places(w.draft)[1]})
 def publish_a_draft(w, user):
     return article_publish(article=w.draft, admin=user)
 
@@ -229,7 +237,8 @@ def send_a_piece_back(w, user):
     return article_send_back(article=w.submitted, admin=user, reason="Source the capacity figure.")
 
 
-@case("article.go_live", role=ADMIN, subjects=lambda w, _: {article(w.scheduled), claim(w.scheduled_claim)})
+@case("article.go_live", role=ADMIN, subjects=lambda w, _: {
+    article(w.scheduled), claim(w.scheduled_claim), *places(w.scheduled)})
 def put_a_scheduled_piece_live(w, user):
     return article_go_live(article=w.scheduled, admin=user)
 
@@ -246,7 +255,8 @@ def fix_a_small_error(w, user):
 # --- Reviews --------------------------------------------------------------------
 
 
-@case("review.record", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
+# A first review moves the footer's count of claims reviewed, on every page.
+@case("review.record", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article), ("site", "footer")})
 def record_a_review(w, user):
     """Moves the verdict and weighs the dissent as material: three entries' worth of work, one event."""
     return review_record(
@@ -337,7 +347,8 @@ def approve_a_rewrite(w, user):
     return rewrite_approve(rewrite=w.rewrite, admin=user, open_review=True)
 
 
-@case("article.retire", role=ADMIN, subjects=lambda w, _: {article(w.article), article(w.target)})
+@case("article.retire", role=ADMIN, subjects=lambda w, _: {
+    article(w.article), article(w.target), *places(w.article)})
 def retire_an_article(w, user):
     return article_retire(article=w.article, admin=user, redirect_to=w.target, reason="Superseded.")
 
@@ -362,6 +373,30 @@ def weigh_dissent_as_material(w, user):
 @case("dissent.reject", role=EDITOR, subjects=lambda w, _: {claim(w.claim)})
 def reject_dissent(w, user):
     return dissent_reject(dissent=w.dissent, editor=user, note="Advertising.")
+
+
+# --- People (vigil/people.py) -----------------------------------------------------
+
+
+@case("person.invite", role=ADMIN, subjects=lambda w, _: {("person", "new@example.org")})
+def invite_a_person(w, user):
+    return person_invite(admin=user, email="new@example.org", name="New Person", role="editor")
+
+
+@case("role.grant", role=ADMIN, subjects=lambda w, _: {("person", w.editor.username)})
+def grant_a_role(w, user):
+    return role_grant(admin=user, person=w.editor, role="admin")
+
+
+@case("role.withdraw", role=ADMIN, subjects=lambda w, _: {("person", w.other_editor.username)})
+def withdraw_a_role(w, user):
+    return role_withdraw(admin=user, person=w.other_editor, role="editor")
+
+
+@case("person.join", role=EDITOR, subjects=lambda w, _: {("person", w.editor.username)})
+def accept_an_invitation(w, user):
+    # The invited person is the actor: only someone given a role may join.
+    return person_join(person=user, password="a long passphrase 42")
 
 
 # --- The Django admin's own edits (vigil/admin.py) ----------------------------------

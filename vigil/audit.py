@@ -51,6 +51,10 @@ ACTION_WORDS = {
     "dissent.reject": "Rejected dissent",
     "webhook.register": "Registered a webhook endpoint",
     "webhook.set_active": "Enabled or disabled a webhook endpoint",
+    "person.invite": "Invited a person to the desk",
+    "person.join": "Accepted an invitation to the desk",
+    "role.grant": "Granted a role",
+    "role.withdraw": "Withdrew a role",
     # What the Django admin still edits (pillars, sections, pages, people…); the
     # summary says which object and which fields.
     "admin.add": "Added in the Django admin",

@@ -77,13 +77,20 @@ _digest_kinds = set()
 _channels = {}
 
 
-def notice_describer(kind, describe, *, digest=False):
+# kind -> recipients(object_id): for notices to one person (an invitation).
+_recipients = {}
+
+
+def notice_describer(kind, describe, *, digest=False, recipients=None):
     """Say how the e-mail for `kind` reads (called from AppConfig.ready()).
     `describe(rows)` gets the rows of one message, oldest first: one row, or
-    for digest kinds every due row of one recipient."""
+    for digest kinds every due row of one recipient. `recipients(object_id)`
+    names the addresses of a notice meant for one person, not every editor."""
     _describers[kind] = describe
     if digest:
         _digest_kinds.add(kind)
+    if recipients is not None:
+        _recipients[kind] = recipients
 
 
 def outbox_channel(name, deliver, *, failed=None):
@@ -144,6 +151,20 @@ def notify_editors(*, event, object_id):
     per editor. Call inside the transaction that created the object."""
     recipients = editors().exclude(email="").order_by("pk").values_list("email", flat=True)
     return outbox_write(kind=event, object_id=object_id, recipients=list(recipients))
+
+
+def notify_person(*, event, object_id):
+    """Tell the one person `event`'s recipients name (an invitation); call
+    inside the transaction that makes it true."""
+    if event not in _recipients:
+        raise LookupError(f"{event} names no recipient: use notify_editors")
+    return outbox_write(kind=event, object_id=object_id, recipients=_recipients[event](object_id))
+
+
+def outbox_owe(*, kind, object_id):
+    """Owe one delivery of `kind` (a channel of its own, such as an edge purge)
+    about `object_id`, outside a transaction too."""
+    return outbox_write(kind=kind, object_id=object_id, recipients=[kind], channel=kind)
 
 
 def outbox_enqueue(*, keys):

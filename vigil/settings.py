@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # Before anything costly: a request that waited past its deadline gets a fast 503.
     "vigil.shedding.ShedLateRequests",
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: it sees the cookies and tokens the others set.
+    "vigil.pagecache.PrivateResponsesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "vigil.browser_policy.browser_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -150,6 +152,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and tasks ---------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
+# The cache may live in its own Redis (with maxmemory and LRU eviction, as in
+# docker-compose.yml), so that evicting cached pages never drops the broker's queue.
+CACHE_REDIS_URL = env("CACHE_REDIS_URL", REDIS_URL)
 
 # Redis is a cache: a request never waits long on it and never fails for it
 # (vigil/cache.py). A call gives up after these timeouts, and then the process
@@ -175,8 +180,8 @@ def redis_caches(url):
     }
 
 
-if REDIS_URL:
-    CACHES = redis_caches(REDIS_URL)
+if CACHE_REDIS_URL:
+    CACHES = redis_caches(CACHE_REDIS_URL)
 else:
     CACHES = {
         "default": {
@@ -198,8 +203,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
-# Whole public pages are cached for anonymous readers (vigil.pagecache); the
-# key holds vigil.freshness.content_version(), so an edit shows at once.
+# Whole public pages are cached for anonymous readers (vigil.pagecache), each
+# kept by the versions of its tags (vigil.freshness), so an edit shows at once.
 VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
 # The safety TTL: a cached page, fragment or count lives at most this long, so
 # a change whose cache bump was lost (a worker killed right after commit) shows
@@ -207,9 +212,32 @@ VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
 VIGIL_PAGE_CACHE_SECONDS = int(env("VIGIL_PAGE_CACHE_SECONDS", "300"))
 # Fragments of pages that cannot be shared whole (a signed-in editor's view).
 VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", str(VIGIL_PAGE_CACHE_SECONDS)))
-# How long a worker trusts the content version it last read (seconds): a
+# How long a worker trusts the tag versions it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
+
+# --- Edge cache --------------------------------------------------------------
+
+# What stands in front of Vigil and how it is purged (vigil.purgers): none,
+# varnish, fastly or cloudflare. With none, nothing is purged, so shared
+# caches are told to keep a copy for a minute only; a purged edge keeps it
+# until the next midnight (countdowns turn over then).
+_PURGER = env("VIGIL_PURGER", "none")
+VIGIL_EDGE = {
+    "PURGER": _PURGER,
+    "VARNISH_URLS": env_list("VIGIL_VARNISH_URLS", "http://127.0.0.1:6081/"),
+    "FASTLY_SERVICE_ID": env("FASTLY_SERVICE_ID", ""),
+    "FASTLY_API_TOKEN": env("FASTLY_API_TOKEN", ""),
+    "CLOUDFLARE_ZONE_ID": env("CLOUDFLARE_ZONE_ID", ""),
+    "CLOUDFLARE_API_TOKEN": env("CLOUDFLARE_API_TOKEN", ""),
+    # Seconds. Browsers ask again every time (a 304 is cheap: a reader never
+    # sees an old verdict from their own cache); shared caches keep pages longer.
+    "MAX_AGE": int(env("VIGIL_EDGE_MAX_AGE", "0")),
+    "S_MAXAGE": int(env("VIGIL_EDGE_S_MAXAGE", "60" if _PURGER == "none" else str(24 * 60 * 60))),
+    "STALE_WHILE_REVALIDATE": int(env("VIGIL_EDGE_STALE_WHILE_REVALIDATE", "30")),
+    # Vigil down: yesterday's page is better than an error page.
+    "STALE_IF_ERROR": int(env("VIGIL_EDGE_STALE_IF_ERROR", str(24 * 60 * 60))),
+}
 
 # --- Load shedding -----------------------------------------------------------
 
@@ -229,6 +257,8 @@ VIGIL = {
     # The editor queue shows claims due within this many days.
     "QUEUE_WINDOW_DAYS": int(env("VIGIL_QUEUE_WINDOW_DAYS", "14")),
     "PUBLICATION_NAME": env("VIGIL_PUBLICATION_NAME", "Vigil"),
+    # An invitation to the desk (vigil.people) works once, for this many days.
+    "INVITE_DAYS": int(env("VIGIL_INVITE_DAYS", "7")),
     # The largest cover upload the app accepts (nginx refuses above 6 MB).
     "COVER_MAX_BYTES": int(env("VIGIL_COVER_MAX_MB", "5")) * 1024 * 1024,
 }

@@ -123,9 +123,9 @@ class ClaimListTests(ApiTestCase):
 
     def test_answers_and_their_304s_may_be_kept_a_minute_but_errors_not(self):
         response = self.client.get("/api/claims/")
-        self.assertEqual(response["Cache-Control"], "public, max-age=60")
+        self.assertTrue(response["Cache-Control"].startswith("public, max-age=0, s-maxage="))
         again = self.client.get("/api/claims/", headers={"if-none-match": response["ETag"]})
-        self.assertEqual((again.status_code, again["Cache-Control"]), (304, "public, max-age=60"))
+        self.assertEqual((again.status_code, again["Cache-Control"]), (304, response["Cache-Control"]))
         bad = self.client.get("/api/claims/?due=someday")
         self.assertEqual(bad.status_code, 400)
         self.assertFalse(bad.has_header("ETag"))
