@@ -271,7 +271,7 @@ def claim_detail(request, code):
 
 
 @require_GET
-@_pollable
+@public_page(params=("page_size", "cursor"))
 @conditional("api-claim-reviews", claim_api_stamps, countdowns=False)
 def claim_reviews(request, code):
     """A claim's review history, newest first, paged with the same opaque
@@ -279,6 +279,7 @@ def claim_reviews(request, code):
     stamps = stamps_of(request, "api-claim-reviews")  # read by @conditional: the claim's id
     if stamps is None:
         return _error(404, f"No published claim has the code {code!r}.")
+    shows(request, claim=code)
     try:
         page_size = _page_size(request.GET)
         before = _decode_cursor(request.GET)
