@@ -88,7 +88,7 @@ def main():
     args = parser.parse_args()
     setup_django(args.database_url, args.redis_url)
 
-    from followers.fanout import event_fan_out
+    from reviews.followers.fanout import event_fan_out
     from vigil.celery import app
     from vigil.models import Event, OutboxMessage
 

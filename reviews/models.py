@@ -148,3 +148,12 @@ class ReminderDelivery(models.Model):
 
     def __str__(self):
         return f"{self.reminder} to {self.recipient_id}"
+
+
+# Followers' models live beside their code (reviews/followers/models.py).
+from .followers.models import (  # noqa: E402, F401
+    EventFanOut,
+    Subscription,
+    WebhookDelivery,
+    WebhookEndpoint,
+)

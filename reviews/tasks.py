@@ -62,3 +62,7 @@ def countdowns_turn_over():
     created = reminders.reminders_ledger()
     content_changed()
     return created
+
+
+# Followers' tasks (reviews/followers/tasks.py), found by Celery through this module.
+from .followers.tasks import fan_out, sweep  # noqa: E402, F401

@@ -57,8 +57,8 @@ from corrections.services import (
 )
 from dissent.models import Dissent
 from dissent.services import dissent_reject, dissent_submit, dissent_weigh
-from followers.models import WebhookEndpoint
-from followers.services import webhook_register, webhook_set_active
+from reviews.followers.models import WebhookEndpoint
+from reviews.followers.services import webhook_register, webhook_set_active
 from reviews.services import review_record
 from tests.dissent.helpers import ARGUMENT
 from tests.factories import (

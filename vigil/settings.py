@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "reviews",
     "corrections",
     "dissent",
-    "followers",
 ]
 
 MIDDLEWARE = [
@@ -305,7 +304,7 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications the broker missed (it was down when the request committed);
     # vigil/tasks.py, under the name it had in the reviews app.
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
-    # Followers' fan-outs the broker missed; unconfirmed follows forgotten (followers/fanout.py).
+    # Followers' fan-outs the broker missed; unconfirmed follows forgotten (reviews/followers/fanout.py).
     "followers-sweep": {"task": "followers.sweep", "schedule": 60.0},
     # After-commit work that failed (Redis was down when the cache was to be told).
     "follow-ups-retry": {"task": "vigil.follow_ups_retry", "schedule": 60.0},

@@ -6,7 +6,7 @@
 
 from django.core.management.base import BaseCommand
 
-from followers.services import address_erase, export_json
+from reviews.followers.services import address_erase, export_json
 
 
 class Command(BaseCommand):

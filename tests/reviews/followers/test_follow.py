@@ -13,12 +13,12 @@ from django.urls import reverse
 from claims.models import Verdict
 from corrections.services import correction_entry_write
 from dissent.models import Dissent
-from followers.links import confirm_token, manage_token
-from followers.models import Subscription
-from followers.services import follow_request
+from reviews.followers.links import confirm_token, manage_token
+from reviews.followers.models import Subscription
+from reviews.followers.services import follow_request
 from reviews.services import review_record
 from tests.factories import make_article, make_claim, make_editor, make_pillar
-from tests.followers.helpers import after_commit, committed, drain_later
+from tests.reviews.followers.helpers import after_commit, committed, drain_later
 from vigil.models import OutboxMessage
 from vigil.notifications import outbox_drain
 
@@ -192,7 +192,7 @@ class FollowTests(TestCase):
         self.assertIsNone(subscription.confirmed_at)
 
     def test_unconfirmed_follows_expire(self):
-        from followers.fanout import followers_sweep
+        from reviews.followers.fanout import followers_sweep
 
         with after_commit():
             follow_request(email="reader@example.org", kind="claim", key=self.claim.code)

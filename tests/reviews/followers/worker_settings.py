@@ -2,4 +2,4 @@
 
 from tests.settings import *  # noqa: F403
 
-MAILERS = {"default": {"BACKEND": "tests.followers.mail_backends.CrashAfterBackend"}}
+MAILERS = {"default": {"BACKEND": "tests.reviews.followers.mail_backends.CrashAfterBackend"}}

@@ -15,12 +15,12 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from claims.models import Verdict
-from followers.models import WebhookDelivery, WebhookEndpoint
-from followers.services import webhook_register
-from followers.webhooks import WebhookRefused
+from reviews.followers.models import WebhookDelivery, WebhookEndpoint
+from reviews.followers.services import webhook_register
+from reviews.followers.webhooks import WebhookRefused
 from reviews.services import review_record
 from tests.factories import make_admin, make_claim, make_editor
-from tests.followers.helpers import committed, eager
+from tests.reviews.followers.helpers import committed, eager
 from vigil.notifications import outbox_drain
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)

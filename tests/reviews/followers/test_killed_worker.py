@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from claims.models import Verdict
-from followers.models import Subscription
+from reviews.followers.models import Subscription
 from reviews.services import review_record
 from tests.factories import make_claim, make_editor
 from tests.reviews.test_tasks import wait_until
@@ -32,7 +32,7 @@ def start_worker(log, **env):
     db = settings.DATABASES["default"]
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.followers.worker_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.reviews.followers.worker_settings",
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "VIGIL_TEST_MAIL_LOG": str(log),
         "VIGIL_FOLLOW_DIGEST_SECONDS": "0",
