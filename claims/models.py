@@ -1,7 +1,9 @@
+import datetime
+
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +15,8 @@ from .scheduling import (
     Countdown,
     DueStatus,
     due_soon_until,
+    load_window,
+    proposed_due,
 )
 
 
@@ -48,6 +52,23 @@ class ClaimQuerySet(models.QuerySet):
         if within_days is None:
             within_days = settings.VIGIL["DUE_SOON_DAYS"]
         return self.filter(next_review_due__lte=due_soon_until(on, within_days))
+
+    def load_of(self, editor_id):
+        """The claims an editor's claim is balanced against: that editor's,
+        or every claim for an unassigned one (it is everyone's)."""
+        return self if editor_id is None else self.filter(assigned_editor_id=editor_id)
+
+    def due_per_day(self, start, end):
+        """{date: live claims due that day} from `start` to `end` inclusive:
+        one grouped read of the (editor, due date) index."""
+        return dict(
+            self.active()
+            .filter(next_review_due__range=(start, end))
+            .order_by()
+            .values("next_review_due")
+            .annotate(due=Count("pk"))
+            .values_list("next_review_due", "due")
+        )
 
     def reviewed(self):
         return self.filter(last_reviewed_on__isnull=False)
@@ -140,6 +161,25 @@ class Claim(models.Model):
 
     def countdown(self, today=None):
         return Countdown.between(today or timezone.localdate(), self.next_review_due)
+
+    def proposed_due(self, *, base, cadence_days):
+        """The least-loaded day near `cadence_days` after `base` for this claim's
+        next review, counting the other claims due then for its editor (or for
+        everyone, if it is unassigned)."""
+        shortest, longest = load_window(cadence_days, settings.VIGIL["LOAD_WINDOW_PERCENT"])
+        load = (
+            Claim.objects.exclude(pk=self.pk)
+            .load_of(self.assigned_editor_id)
+            .due_per_day(
+                base + datetime.timedelta(days=shortest), base + datetime.timedelta(days=longest)
+            )
+        )
+        return proposed_due(
+            base=base,
+            cadence_days=cadence_days,
+            load=load,
+            window_percent=settings.VIGIL["LOAD_WINDOW_PERCENT"],
+        )
 
     def due_status(self, today=None):
         """Overdue, due soon or scheduled, as the badge and the API say it."""

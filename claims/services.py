@@ -10,7 +10,6 @@ from vigil.actions import ADMIN, EDITOR, action
 from vigil.roles import display_name, is_editor
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
-from .scheduling import next_due
 
 
 def claim_code_allocate(*, prefix=None):
@@ -133,9 +132,9 @@ class PublicationRefused(Exception):
 @action("article.publish", role=ADMIN, actor="admin")
 def article_publish(*, article, admin, on=None, record):
     """Put a draft live on `on` (today by default), signed off by `admin`. Its
-    claims start their schedules then: each is first due a cadence after the
-    publication date, whatever was typed before. It lives here, not in
-    articles, because it sets the claims' schedules."""
+    claims start their schedules then: each is first due on the least-loaded
+    day near a cadence after the publication date, whatever was typed before.
+    It lives here, not in articles, because it sets the claims' schedules."""
     today = timezone.localdate()
     on = on or today
     article = Article.objects.select_for_update().get(pk=article.pk)
@@ -153,7 +152,7 @@ def article_publish(*, article, admin, on=None, record):
     article.signed_off_by = article.signed_off_by or display_name(admin)
     article.save(update_fields=["status", "published_on", "signed_off_by", "updated_at"])
     for claim in claims:
-        claim.next_review_due = next_due(on, claim.cadence_days)
+        claim.next_review_due = claim.proposed_due(base=on, cadence_days=claim.cadence_days)
         claim.save(update_fields=["next_review_due", "updated_at"])
         record.touch(claim)
     record.touch(article)

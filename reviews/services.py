@@ -1,10 +1,12 @@
+import datetime
+
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from claims.context_processors import REVIEWED_COUNT_KEY
 from claims.models import Claim, Verdict
-from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
+from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid
 from corrections.services import verdict_change_entry
 from dissent.models import Dissent
 from dissent.services import dissent_weigh
@@ -49,6 +51,7 @@ def review_record(
     reasoning,
     evidence_considered="",
     weighings=None,
+    next_review_due=None,
     expected_last_review_id=UNCHECKED,
     record,
 ):
@@ -61,6 +64,8 @@ def review_record(
     dates, and date a verdict change in the article's correction log.
 
     `weighings` maps dissent id -> True (material) / False (not material).
+    `next_review_due` is the editor's choice of date, 30–90 days from today;
+    without one, the least-loaded day near the cadence (Claim.proposed_due).
     Raises ReviewConflict or ValidationError; nothing is written then.
     """
     weighings = weighings or {}
@@ -90,6 +95,13 @@ def review_record(
             errors["cadence_days"] = (
                 f"The cadence must be between {CADENCE_MIN_DAYS} and {CADENCE_MAX_DAYS} days."
             )
+    today = timezone.localdate()
+    if next_review_due is not None and not cadence_is_valid((next_review_due - today).days):
+        errors["next_review_due"] = (
+            f"The next review must be {CADENCE_MIN_DAYS} to {CADENCE_MAX_DAYS} days from today "
+            f"({today + datetime.timedelta(days=CADENCE_MIN_DAYS):%d %b %Y} to "
+            f"{today + datetime.timedelta(days=CADENCE_MAX_DAYS):%d %b %Y})."
+        )
     if not (reasoning or "").strip():
         errors["reasoning"] = "Say why: the reasoning is published with the review."
     pending = list(
@@ -107,7 +119,8 @@ def review_record(
     if errors:
         raise ValidationError(errors)
 
-    today = timezone.localdate()
+    if next_review_due is None:
+        next_review_due = claim.proposed_due(base=today, cadence_days=cadence_days)
     review = Review.objects.create(
         claim=claim,
         editor=editor,
@@ -115,7 +128,7 @@ def review_record(
         verdict_before=claim.verdict,
         verdict_after=verdict,
         cadence_days=cadence_days,
-        next_review_due=next_due(today, cadence_days),
+        next_review_due=next_review_due,
         reasoning=reasoning.strip(),
         evidence_considered=(evidence_considered or "").strip(),
     )

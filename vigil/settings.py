@@ -186,6 +186,11 @@ VIGIL = {
     # The editor queue shows claims due within this many days.
     "QUEUE_WINDOW_DAYS": int(env("VIGIL_QUEUE_WINDOW_DAYS", "14")),
     "PUBLICATION_NAME": env("VIGIL_PUBLICATION_NAME", "Vigil"),
+    # A review's next due date is the least-loaded day within this share of
+    # the chosen cadence either side (claims/scheduling.py, proposed_due).
+    "LOAD_WINDOW_PERCENT": int(env("VIGIL_LOAD_WINDOW_PERCENT", "10")),
+    # A claim overdue by more than this many days is escalated to the admins.
+    "ESCALATE_AFTER_DAYS": int(env("VIGIL_ESCALATE_AFTER_DAYS", "14")),
 }
 
 # --- Public forms ------------------------------------------------------------
