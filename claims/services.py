@@ -152,6 +152,7 @@ def article_publish(*, article, admin, on=None, record):
     article.signed_off_by = article.signed_off_by or display_name(admin)
     article.save(update_fields=["status", "published_on", "signed_off_by", "updated_at"])
     for claim in claims:
+        claim.article = article  # the row just locked and saved, not a lazy load per claim
         claim.next_review_due = claim.proposed_due(base=on, cadence_days=claim.cadence_days)
         claim.save(update_fields=["next_review_due", "updated_at"])
         record.touch(claim)

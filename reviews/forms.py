@@ -76,6 +76,13 @@ class ReviewForm(forms.Form):
         max_value=CADENCE_MAX_DAYS,
         help_text=f"Between {CADENCE_MIN_DAYS} and {CADENCE_MAX_DAYS} days.",
     )
+    next_review_due = forms.DateField(
+        label="Next review on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=f"Leave blank for the proposed date; any day {CADENCE_MIN_DAYS}–{CADENCE_MAX_DAYS} "
+        "days from today otherwise.",
+    )
     reasoning = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Published on the claim page with the review.",

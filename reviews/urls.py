@@ -10,6 +10,7 @@ urlpatterns = [
     # The editor desk: every view below is wrapped in vigil.roles.editor_required.
     path("desk/", views.queue, name="queue"),
     path("desk/claims/<str:code>/review/", views.review, name="review"),
+    path("desk/claims/<str:code>/proposal/", views.review_proposal, name="review_proposal"),
     path("desk/claims/<str:code>/assign/", views.assign, name="assign"),
     path(
         "desk/claims/<str:code>/triggers/<int:pk>/fire/",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.models import Claim, EvidenceTrigger
+from claims.scheduling import cadence_is_valid, load_window
 from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
 from claims.timeline import build_timeline
 from dissent.models import Dissent
@@ -132,6 +133,7 @@ def _review_page(
     context = {
         "claim": claim,
         "form": form,
+        "proposal": _proposal(claim, form["cadence_days"].value()),
         "history": claim.reviews.select_related("editor").order_by("-reviewed_on", "-pk")[
             :REVIEW_HISTORY_SHOWN
         ],
@@ -142,6 +144,37 @@ def _review_page(
         "today": timezone.localdate(),
     }
     return render(request, "reviews/review.html", context, status=status)
+
+
+def _proposal(claim, cadence_days):
+    """The next due date the review form proposes for the cadence typed (the
+    claim's own while what was typed is not a cadence)."""
+    try:
+        cadence_days = int(cadence_days)
+    except (TypeError, ValueError):
+        cadence_days = claim.cadence_days
+    if not cadence_is_valid(cadence_days):
+        cadence_days = claim.cadence_days
+    today = timezone.localdate()
+    shortest, longest = load_window(cadence_days, settings.VIGIL["LOAD_WINDOW_PERCENT"])
+    on = claim.proposed_due(base=today, cadence_days=cadence_days)
+    return {
+        "on": on,
+        "days": (on - today).days,
+        "cadence_days": cadence_days,
+        "shortest": shortest,
+        "longest": longest,
+    }
+
+
+@editor_required
+@require_http_methods(["GET", "HEAD"])
+def review_proposal(request, code):
+    """The proposed next due date for another cadence: the review form's
+    htmx fragment as the editor types a cadence."""
+    claim = _claim_for_desk(code)
+    context = {"claim": claim, "proposal": _proposal(claim, request.GET.get("cadence_days"))}
+    return render(request, "reviews/parts/next_review.html#proposal", context)
 
 
 @editor_required
@@ -165,6 +198,7 @@ def review(request, code):
             reasoning=data["reasoning"],
             evidence_considered=data["evidence_considered"],
             weighings=form.weighings(),
+            next_review_due=data["next_review_due"],
             expected_last_review_id=data["expected_last_review_id"],
         )
     except ReviewConflict as conflict:

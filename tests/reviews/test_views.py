@@ -298,8 +298,9 @@ class ReviewFormTests(TestCase):
         for n in range(5):
             Dissent.objects.create(claim=self.claim, argument=f"Objection {n}.")
         # session, user, groups, claim, latest review, pending dissent,
-        # triggers, history, review count, editors for assignment, footer count
-        with self.assertNumQueries(11):
+        # triggers, history, review count, editors for assignment, footer count,
+        # the load around the proposed next due date
+        with self.assertNumQueries(12):
             response = self.client.get(self.url)
         self.assertContains(response, "Objection 4.")
 
