@@ -17,6 +17,7 @@ from .scheduling import (
     due_soon_until,
     load_window,
     proposed_due,
+    schedule_base,
 )
 
 
@@ -161,6 +162,16 @@ class Claim(models.Model):
 
     def countdown(self, today=None):
         return Countdown.between(today or timezone.localdate(), self.next_review_due)
+
+    @property
+    def schedule_base(self):
+        """The day this claim's schedule counts from (claims.scheduling.schedule_base)."""
+        return schedule_base(
+            last_reviewed_on=self.last_reviewed_on,
+            published_on=self.article.published_on,
+            due_on=self.next_review_due,
+            cadence_days=self.cadence_days,
+        )
 
     def proposed_due(self, *, base, cadence_days):
         """The least-loaded day near `cadence_days` after `base` for this claim's

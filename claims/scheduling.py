@@ -30,6 +30,12 @@ def next_due(reviewed_on, cadence_days):
     return reviewed_on + datetime.timedelta(days=cadence_days)
 
 
+def schedule_base(*, last_reviewed_on, published_on, due_on, cadence_days):
+    """The day a claim's schedule counts from: its last review, else its
+    publication, else (a draft) a cadence before its due date."""
+    return last_reviewed_on or published_on or due_on - datetime.timedelta(days=cadence_days)
+
+
 def due_now(due_on, today):
     """The due date of a claim made due for review today (a trigger fired, an
     approved rewrite asks for a review). A claim already overdue keeps its

@@ -10,6 +10,7 @@ from vigil.actions import ADMIN, EDITOR, action
 from vigil.roles import display_name, is_editor
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
+from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid
 
 
 def claim_code_allocate(*, prefix=None):
@@ -74,6 +75,39 @@ def claim_make_due(claim, *, on):
     # updated_at too: the API's changed_since follows it.
     claim.save(update_fields=["next_review_due", "updated_at"])
     return True
+
+
+class ScheduleChanged(Exception):
+    """The claim's due date moved since the caller planned to move it."""
+
+
+@action("claim.reschedule", role=EDITOR, actor="editor")
+def claim_reschedule(*, claim, editor, due_on, expected_due=None, reason, record):
+    """Move a claim's next review to `due_on`, 30–90 days after the day its
+    schedule counts from and not in the past (spreading a pile-up). Refuses
+    with ScheduleChanged if the due date is no longer `expected_due` (a
+    review or a fired trigger got there first): nothing is written then."""
+    claim = (
+        Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim.pk)
+    )
+    before = claim.next_review_due
+    if expected_due is not None and before != expected_due:
+        raise ScheduleChanged(
+            f"{claim.code} is now due {before:%d %b %Y}, not {expected_due:%d %b %Y}."
+        )
+    today = timezone.localdate()
+    base = claim.schedule_base
+    if due_on < today or not cadence_is_valid((due_on - base).days):
+        earliest = max(base + datetime.timedelta(days=CADENCE_MIN_DAYS), today)
+        latest = base + datetime.timedelta(days=CADENCE_MAX_DAYS)
+        raise ValidationError(
+            {"due_on": f"{claim.code} may be due from {earliest:%d %b %Y} to {latest:%d %b %Y}."}
+        )
+    claim.next_review_due = due_on
+    claim.save(update_fields=["next_review_due", "updated_at"])
+    record.touch(claim)
+    record.say(f"{claim.code} rescheduled ({reason}): due {before:%d %b %Y} → {due_on:%d %b %Y}")
+    return claim
 
 
 class TriggerAlreadyFired(Exception):
