@@ -36,6 +36,11 @@ def schedule_base(*, last_reviewed_on, published_on, due_on, cadence_days):
     return last_reviewed_on or published_on or due_on - datetime.timedelta(days=cadence_days)
 
 
+def week_of(day):
+    """The Monday of `day`'s week: load is planned and reported per week."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
 def due_now(due_on, today):
     """The due date of a claim made due for review today (a trigger fired, an
     approved rewrite asks for a review). A claim already overdue keeps its

@@ -15,7 +15,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from .models import Claim
-from .scheduling import CADENCE_MAX_DAYS, ScheduledClaim, schedule_base, spread_due_dates
+from .scheduling import (
+    CADENCE_MAX_DAYS,
+    ScheduledClaim,
+    schedule_base,
+    spread_due_dates,
+    week_of,
+)
 from .services import ScheduleChanged, claim_reschedule
 
 CHUNK_SIZE = 2000
@@ -24,11 +30,6 @@ CHUNK_SIZE = 2000
 def _reach(window_percent):
     """How far a claim can move: at most its window's width."""
     return datetime.timedelta(days=2 * CADENCE_MAX_DAYS * window_percent // 100)
-
-
-def week_of(day):
-    """The Monday of `day`'s week: loads are reported per week."""
-    return day - datetime.timedelta(days=day.weekday())
 
 
 @dataclass

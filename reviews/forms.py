@@ -33,6 +33,15 @@ class EditorChoiceField(forms.ModelChoiceField):
         return editor_label(obj)
 
 
+def editor_filter_choices():
+    """Anyone, unassigned, or one editor: how the desk chooses whose claims."""
+    return [
+        ("", "Anyone"),
+        ("unassigned", "Unassigned"),
+        *((str(user.pk), editor_label(user)) for user in editors()),
+    ]
+
+
 class QueueFilterForm(forms.Form):
     pillar = forms.ModelChoiceField(
         queryset=Pillar.objects.all(),
@@ -46,11 +55,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["editor"].choices = [
-            ("", "Anyone"),
-            ("unassigned", "Unassigned"),
-            *((str(user.pk), editor_label(user)) for user in editors()),
-        ]
+        self.fields["editor"].choices = editor_filter_choices()
 
     def filter(self, claims, *, user):
         data = getattr(self, "cleaned_data", {})
@@ -139,3 +144,46 @@ class AssignForm(forms.Form):
         empty_label="Unassigned (everyone's)",
         label="Owning editor",
     )
+
+
+class SpreadForm(forms.Form):
+    """Which claims to spread: those due from one day to another, whose."""
+
+    due_from = forms.DateField(label="Due from", widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(
+        label="Due to",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Blank for the same day.",
+    )
+    editor = forms.ChoiceField(required=False, label="Whose claims")
+
+    MAX_SPAN_DAYS = 92
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["editor"].choices = editor_filter_choices()
+
+    def clean(self):
+        data = super().clean()
+        due_from = data.get("due_from")
+        if due_from:
+            data["due_to"] = due_to = data.get("due_to") or due_from
+            if due_to < due_from:
+                self.add_error("due_to", "The last day is before the first.")
+            elif (due_to - due_from).days > self.MAX_SPAN_DAYS:
+                self.add_error("due_to", f"Spread at most {self.MAX_SPAN_DAYS} days of due dates at once.")
+        return data
+
+    def whose(self):
+        """(owner, unassigned) for claims_spread."""
+        choice = self.cleaned_data.get("editor")
+        if choice == "unassigned":
+            return None, True
+        if choice:
+            return editors().get(pk=int(choice)), False
+        return None, False
+
+
+class ReassignForm(forms.Form):
+    editor = EditorChoiceField(queryset=editors(), label="Give them to")

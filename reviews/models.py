@@ -108,6 +108,9 @@ class EditorPreference(models.Model):
     digest_hour = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Hour of the day (0–23) to receive the digest; blank for any."
     )
+    weekly_capacity = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Reviews a week this editor can do; blank for not set."
+    )
 
     class Meta:
         constraints = [
@@ -119,6 +122,41 @@ class EditorPreference(models.Model):
 
     def __str__(self):
         return f"Reminder preferences of {self.user}"
+
+
+class TimeAwayQuerySet(models.QuerySet):
+    def on(self, day):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+    def not_over(self, today):
+        return self.filter(ends_on__gte=today)
+
+
+class TimeAway(models.Model):
+    """Days an editor is away: their reminders pause, and the claims due
+    meanwhile are offered for reassignment on the forecast."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_away"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TimeAwayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        verbose_name_plural = "time away"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="time_away_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["ends_on", "starts_on"], name="time_away_dates_idx")]
+
+    def __str__(self):
+        return f"{self.user} away {self.starts_on} to {self.ends_on}"
 
 
 class ReminderDelivery(models.Model):

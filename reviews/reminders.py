@@ -36,7 +36,7 @@ from claims.models import Claim
 from claims.scheduling import Countdown
 from vigil.roles import ADMINS, EDITORS
 
-from .models import EditorPreference, Reminder, ReminderDelivery
+from .models import EditorPreference, Reminder, ReminderDelivery, TimeAway
 
 logger = logging.getLogger(__name__)
 
@@ -111,10 +111,11 @@ def editors():
     )
 
 
-def _paused_ids():
-    return set(
-        EditorPreference.objects.filter(reminders_paused=True).values_list("user_id", flat=True)
-    )
+def _paused_ids(today):
+    """Editors who get no reminders today: paused, or away."""
+    paused = EditorPreference.objects.filter(reminders_paused=True).values_list("user_id", flat=True)
+    away = TimeAway.objects.on(today).values_list("user_id", flat=True)
+    return set(paused) | set(away)
 
 
 def reminders_pending():
@@ -126,11 +127,12 @@ def reminders_pending():
     )
 
 
-def reminders_fan_out(*, chunk_size=SCAN_CHUNK_SIZE):
+def reminders_fan_out(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
     """Step 2: owe each pending reminder to its editor. A claim whose editor
-    left or paused reminders goes to every editor, so none goes unannounced."""
+    left, paused reminders or is away goes to every editor, so none goes
+    unannounced."""
     editor_ids = set(editors().values_list("pk", flat=True))
-    active_ids = editor_ids - _paused_ids()
+    active_ids = editor_ids - _paused_ids(today or timezone.localdate())
     rows = (
         reminders_pending()
         .values_list("pk", "claim__assigned_editor_id")
@@ -166,10 +168,11 @@ def _unleased(now):
 
 
 def digest_recipients(*, now=None):
-    """Editors owed a digest now: not paused, and this is their digest hour
-    (in the publication's time zone) or they chose none."""
+    """Editors owed a digest now: not paused, not away, and this is their
+    digest hour (in the publication's time zone) or they chose none."""
     now = now or timezone.now()
     hour = timezone.localtime(now).hour
+    away = TimeAway.objects.on(timezone.localdate(now)).filter(user=OuterRef("pk"))
     owed = ReminderDelivery.objects.filter(
         recipient=OuterRef("pk"),
         sent_at__isnull=True,
@@ -179,6 +182,7 @@ def digest_recipients(*, now=None):
         editors()
         .filter(Exists(owed))
         .exclude(editor_preference__reminders_paused=True)
+        .exclude(Exists(away))
         .filter(
             Q(editor_preference__isnull=True)
             | Q(editor_preference__digest_hour__isnull=True)
@@ -262,7 +266,7 @@ def reminders_prepare(*, now=None):
     """Steps 1 and 2; returns the editors to send a digest to now."""
     now = now or timezone.now()
     reminders_ledger(today=timezone.localdate(now))
-    reminders_fan_out()
+    reminders_fan_out(today=timezone.localdate(now))
     return digest_recipients(now=now)
 
 

@@ -17,5 +17,18 @@ urlpatterns = [
         views.trigger_fire_view,
         name="trigger_fire",
     ),
+    path("desk/forecast/", views.forecast_page, name="forecast"),
+    path(
+        "desk/forecast/away/<int:pk>/reassign/",
+        views.forecast_reassign,
+        name="forecast_reassign",
+    ),
+    path("desk/spread/", views.spread, name="spread"),
     path("desk/preferences/", views.preferences, name="preferences"),
+    path("desk/preferences/away/", views.time_away_add_view, name="time_away_add"),
+    path(
+        "desk/preferences/away/<int:pk>/remove/",
+        views.time_away_remove_view,
+        name="time_away_remove",
+    ),
 ]

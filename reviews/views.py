@@ -2,13 +2,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.models import Claim, EvidenceTrigger
 from claims.scheduling import cadence_is_valid, load_window
 from claims.services import TriggerAlreadyFired, claim_assign, trigger_fire
+from claims.spreading import claims_spread
 from claims.timeline import build_timeline
 from dissent.models import Dissent
 from vigil.conditional import conditional
@@ -18,9 +22,24 @@ from vigil.pagination import BoundedPaginator
 from vigil.roles import editor_required
 
 from .conditional import claim_page_stamps
-from .forms import AssignForm, QueueFilterForm, ReviewForm, TriggerFireForm
-from .models import EditorPreference, Review
-from .preferences import EditorPreferenceForm, editor_preference_save
+from .forecast import away_offers, forecast
+from .forms import (
+    AssignForm,
+    QueueFilterForm,
+    ReassignForm,
+    ReviewForm,
+    SpreadForm,
+    TriggerFireForm,
+    editor_label,
+)
+from .models import EditorPreference, Review, TimeAway
+from .preferences import (
+    EditorPreferenceForm,
+    TimeAwayForm,
+    editor_preference_save,
+    time_away_add,
+    time_away_remove,
+)
 from .queue import review_queue
 from .services import ReviewConflict, review_record
 
@@ -268,18 +287,118 @@ def assign(request, code):
 
 
 @editor_required
-def preferences(request):
-    """Pause reminders or choose the hour of the digest."""
+@require_http_methods(["GET", "HEAD"])
+def forecast_page(request):
+    """Claims due per week for the next 13 weeks, per editor, against capacity."""
+    return render(request, "reviews/forecast.html", {"forecast": forecast(today=timezone.localdate())})
+
+
+@editor_required
+@require_POST
+def forecast_reassign(request, pk):
+    """Give the claims due while an editor is away to another editor, one
+    claim.assign action each."""
+    offers = away_offers(TimeAway.objects.filter(pk=pk))
+    if not offers:
+        raise Http404("No such time away.")
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the editor to give these claims to.")
+        return redirect("reviews:forecast")
+    editor = form.cleaned_data["editor"]
+    for claim in offers[0].claims:
+        claim_assign(claim=claim, editor=editor, assigned_by=request.user)
+    messages.success(
+        request,
+        f"{len(offers[0].claims)} claim(s) due while {offers[0].label} is away "
+        f"given to {editor_label(editor)}.",
+    )
+    return redirect("reviews:forecast")
+
+
+@editor_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def spread(request):
+    """Spread a pile-up: choose the claims, see the load per week before and
+    after (a dry run), then spread them, one claim.reschedule event each."""
+    if request.method == "POST":
+        form = SpreadForm(request.POST)
+    else:
+        form = SpreadForm(request.GET if "due_from" in request.GET else None)
+    report = None
+    if form.is_bound and form.is_valid():
+        owner, unassigned = form.whose()
+        report = claims_spread(
+            due_from=form.cleaned_data["due_from"],
+            due_to=form.cleaned_data["due_to"],
+            editor=request.user,
+            owner=owner,
+            unassigned=unassigned,
+            dry_run=request.method != "POST",
+        )
+        if request.method == "POST":
+            messages.success(
+                request,
+                f"{report.moved} claim(s) moved; the busiest day now has "
+                f"{report.busiest_after} claim(s) due, down from {report.busiest_before}.",
+            )
+            query = urlencode({name: request.POST.get(name, "") for name in form.fields})
+            return redirect(f"{reverse('reviews:spread')}?{query}")
+    return render(
+        request,
+        "reviews/spread.html",
+        {
+            "form": form,
+            "report": report,
+            "window_percent": settings.VIGIL["LOAD_WINDOW_PERCENT"],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@editor_required
+def preferences(request, *, away_form=None, status=200):
+    """Pause reminders, choose the hour of the digest, give a weekly capacity
+    and record time away."""
     current = EditorPreference.objects.filter(user=request.user).first() or EditorPreference(
         user=request.user
     )
-    form = EditorPreferenceForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST" and away_form is None
+    form = EditorPreferenceForm(request.POST if posted else None, instance=current)
+    if posted and form.is_valid():
         editor_preference_save(user=request.user, **form.cleaned_data)
         messages.success(request, "Your reminder settings are saved.")
         return redirect("reviews:preferences")
-    return render(
+    today = timezone.localdate()
+    context = {
+        "form": form,
+        "preference": current,
+        "due_soon_days": settings.VIGIL["DUE_SOON_DAYS"],
+        "time_away": list(TimeAway.objects.filter(user=request.user).not_over(today)),
+        "away_form": away_form or TimeAwayForm(),
+        "today": today,
+    }
+    return render(request, "reviews/preferences.html", context, status=status)
+
+
+@editor_required
+@require_POST
+def time_away_add_view(request):
+    form = TimeAwayForm(request.POST)
+    if not form.is_valid():
+        return preferences(request, away_form=form, status=422)
+    time_away_add(user=request.user, **form.cleaned_data)
+    messages.success(
         request,
-        "reviews/preferences.html",
-        {"form": form, "preference": current, "due_soon_days": settings.VIGIL["DUE_SOON_DAYS"]},
+        f"Away {form.cleaned_data['starts_on']:%d %b %Y} to {form.cleaned_data['ends_on']:%d %b %Y}: "
+        "your reminders pause then, and the forecast offers your claims due then to others.",
     )
+    return redirect("reviews:preferences")
+
+
+@editor_required
+@require_POST
+def time_away_remove_view(request, pk):
+    if time_away_remove(user=request.user, pk=pk):
+        messages.success(request, "Time away removed.")
+    return redirect("reviews:preferences")

@@ -28,7 +28,13 @@ from django.urls import get_resolver, reverse
 from articles.models import Article, Pillar, Rewrite, Section
 from articles.services import rewrite_draft, rewrite_reject, rewrite_withdraw
 from claims.models import Verdict
-from claims.services import article_publish, claim_assign, claim_create, trigger_fire
+from claims.services import (
+    article_publish,
+    claim_assign,
+    claim_create,
+    claim_reschedule,
+    trigger_fire,
+)
 from corrections.models import CorrectionEntry, ErrorReport, SignOffRequest
 from corrections.services import (
     CorrectionLogRefused,
@@ -174,6 +180,14 @@ def fire_a_trigger(w, user):
 @case("claim.assign", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
 def assign_a_claim(w, user):
     return claim_assign(claim=w.claim, editor=w.other_editor, assigned_by=user)
+
+
+@case("claim.reschedule", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
+def reschedule_a_claim(w, user):
+    """Spreading a pile-up: 64 days after publication (15 Jan), in its window."""
+    return claim_reschedule(
+        claim=w.claim, editor=user, due_on=datetime.date(2026, 3, 20), reason="spreading a pile-up"
+    )
 
 
 @case("article.publish", role=ADMIN, subjects=lambda w, _: {article(w.draft), claim(w.draft_claim)})
