@@ -47,7 +47,7 @@ def rewrite_draft(*, article, editor, title, dek, body_markdown, reader_note, re
         raise RewriteRefused("A rewrite needs a title and a body.")
     if not (reader_note or "").strip():
         raise RewriteRefused("Write the note readers see while the rewrite is open.")
-    # Rewrite.save renders the Markdown through articles.rendering.
+    # Rewrite.save renders the Markdown through vigil.rendering.
     rewrite = Rewrite.objects.create(
         article=article,
         title=title.strip(),

@@ -10,6 +10,7 @@ from vigil.actions import ADMIN, EDITOR, action
 from vigil.roles import display_name, is_editor
 
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger
+from . import scheduling
 from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid
 
 
@@ -69,9 +70,10 @@ def claim_make_due(claim, *, on):
     """Make a claim due for review on `on` (a fired trigger, an approved
     rewrite). A claim already due earlier keeps its date: never less late.
     Returns True if the date moved. Callers hold the claim's row lock."""
-    if claim.next_review_due <= on:
+    due = scheduling.due_now(claim.next_review_due, on)
+    if due == claim.next_review_due:
         return False
-    claim.next_review_due = on
+    claim.next_review_due = due
     # updated_at too: the API's changed_since follows it.
     claim.save(update_fields=["next_review_due", "updated_at"])
     return True

@@ -1,27 +1,15 @@
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from articles.models import Article, Pillar
-from vigil.roles import ADMINS
+from vigil.forms import PersonChoiceField
+from vigil.roles import admins
 
 from .models import CorrectionEntry
 from .services import HAND_WRITTEN_KINDS
 
 
-def admins():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name=ADMINS))
-        .distinct()
-        .order_by("username")
-    )
-
-
-class AdminChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.get_username()
+def _admins():
+    return admins().order_by("username")
 
 
 class CorrectionEntryForm(forms.Form):
@@ -51,8 +39,8 @@ class CorrectionEntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="A question for an admin, e.g. “REVIEW: assess whether…”. It stays open until answered.",
     )
-    signoff_addressed_to = AdminChoiceField(
-        label="Addressed to", queryset=admins(), required=False, empty_label="No sign-off request"
+    signoff_addressed_to = PersonChoiceField(
+        label="Addressed to", queryset=_admins(), required=False, empty_label="No sign-off request"
     )
 
     def __init__(self, *args, **kwargs):

@@ -11,8 +11,8 @@ from django.db.models import Count, F
 
 from claims.models import Claim
 from claims.scheduling import week_of
+from vigil.roles import display_name, editors
 
-from .forms import editor_label, editors
 from .models import TimeAway
 
 FORECAST_WEEKS = 13
@@ -124,15 +124,17 @@ def forecast(*, today, weeks=FORECAST_WEEKS):
         .annotate(due=Count("pk"))
     )
     rows = {
-        user.pk: ForecastRow(editor_label(user), user.pk, user.capacity, weeks=[0] * weeks)
-        for user in editors().annotate(capacity=F("editor_preference__weekly_capacity"))
+        user.pk: ForecastRow(display_name(user), user.pk, user.capacity, weeks=[0] * weeks)
+        for user in editors()
+        .annotate(capacity=F("editor_preference__weekly_capacity"))
+        .order_by("first_name", "last_name", "username")
     }
     rows[None] = ForecastRow("Unassigned (everyone's)", is_editor=False, weeks=[0] * weeks)
     counts = list(per_day)
     missing = ({editor_id for editor_id, _, _ in counts} | set(overdue)) - set(rows)
     for user in get_user_model().objects.filter(pk__in=missing):
         # Claims still assigned to someone who is no longer an editor.
-        label = f"{editor_label(user)} (not an editor)"
+        label = f"{display_name(user)} (not an editor)"
         rows[user.pk] = ForecastRow(label, user.pk, is_editor=False, weeks=[0] * weeks)
     for editor_id, day, due in counts:
         rows[editor_id].weeks[(week_of(day) - first).days // 7] += due
@@ -164,7 +166,7 @@ def away_offers(time_away):
     return [
         AwayOffer(
             time_away=period,
-            label=editor_label(period.user),
+            label=display_name(period.user),
             claims=[
                 claim
                 for claim in claims

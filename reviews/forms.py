@@ -1,36 +1,19 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Pillar
 from claims.models import Verdict
 from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
-from vigil.roles import ADMINS, EDITORS
+from vigil.forms import PersonChoiceField
+from vigil.roles import display_name, editors
 
 MATERIAL = "material"
 NOT_MATERIAL = "not_material"
 
 
-def editors():
-    """People who can review: members of Editors or Admins, and superusers."""
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(groups__name__in=[EDITORS, ADMINS]) | Q(is_superuser=True), is_active=True
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-def editor_label(user):
-    return user.get_full_name() or user.get_username()
-
-
-class EditorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return editor_label(obj)
+def _editors():
+    return editors().order_by("first_name", "last_name", "username")
 
 
 def editor_filter_choices():
@@ -38,7 +21,7 @@ def editor_filter_choices():
     return [
         ("", "Anyone"),
         ("unassigned", "Unassigned"),
-        *((str(user.pk), editor_label(user)) for user in editors()),
+        *((str(user.pk), display_name(user)) for user in _editors()),
     ]
 
 
@@ -138,8 +121,8 @@ class TriggerFireForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    editor = EditorChoiceField(
-        queryset=editors(),
+    editor = PersonChoiceField(
+        queryset=_editors(),
         required=False,
         empty_label="Unassigned (everyone's)",
         label="Owning editor",
@@ -181,9 +164,9 @@ class SpreadForm(forms.Form):
         if choice == "unassigned":
             return None, True
         if choice:
-            return editors().get(pk=int(choice)), False
+            return _editors().get(pk=int(choice)), False
         return None, False
 
 
 class ReassignForm(forms.Form):
-    editor = EditorChoiceField(queryset=editors(), label="Give them to")
+    editor = PersonChoiceField(queryset=_editors(), label="Give them to")

@@ -25,7 +25,6 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -33,8 +32,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from claims.models import Claim
-from claims.scheduling import Countdown
-from vigil.roles import ADMINS, EDITORS
+from claims.scheduling import Countdown, DueStatus
+from vigil import roles
 
 from .models import EditorPreference, Reminder, ReminderDelivery, TimeAway
 
@@ -84,13 +83,12 @@ def reminders_ledger(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
     """Step 1: record the claims that entered "due soon" or became overdue.
     Returns how many ledger rows were scanned in (an upper bound on new rows)."""
     today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=settings.VIGIL["DUE_SOON_DAYS"])
     claims = Claim.objects.active()
     overdue = _ledger_stage(
         claims.overdue(on=today), stage=Reminder.Stage.OVERDUE, chunk_size=chunk_size
     )
     due_soon = _ledger_stage(
-        claims.filter(next_review_due__gte=today, next_review_due__lte=horizon),
+        claims.with_due_status(DueStatus.DUE_SOON, on=today),
         stage=Reminder.Stage.DUE_SOON,
         chunk_size=chunk_size,
     )
@@ -101,14 +99,8 @@ def reminders_ledger(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
 
 
 def editors():
-    """Active editors and admins with an e-mail address."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__name__in=[EDITORS, ADMINS]) | Q(is_superuser=True))
-        .exclude(email="")
-        .distinct()
-    )
+    """The editors (vigil.roles) a digest can reach: those with an e-mail address."""
+    return roles.editors().exclude(email="")
 
 
 def _paused_ids(today):

@@ -5,8 +5,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.models import Claim, EvidenceTrigger
@@ -19,7 +19,7 @@ from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
-from vigil.roles import editor_required
+from vigil.roles import display_name, editor_required
 
 from .conditional import claim_page_stamps
 from .forecast import away_offers, forecast
@@ -30,7 +30,6 @@ from .forms import (
     ReviewForm,
     SpreadForm,
     TriggerFireForm,
-    editor_label,
 )
 from .models import EditorPreference, Review, TimeAway
 from .preferences import (
@@ -281,7 +280,7 @@ def assign(request, code):
     if form.errors:
         return _review_page(request, claim, assign_form=form, status=422)
     editor = form.cleaned_data["editor"]
-    who = (editor.get_full_name() or editor.get_username()) if editor else "nobody (everyone's)"
+    who = display_name(editor) if editor else "nobody (everyone's)"
     messages.success(request, f"{claim.code} assigned to {who}.")
     return redirect("reviews:review", code=claim.code)
 
@@ -311,7 +310,7 @@ def forecast_reassign(request, pk):
     messages.success(
         request,
         f"{len(offers[0].claims)} claim(s) due while {offers[0].label} is away "
-        f"given to {editor_label(editor)}.",
+        f"given to {display_name(editor)}.",
     )
     return redirect("reviews:forecast")
 

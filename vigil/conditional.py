@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import condition
 
 from .freshness import content_version
+from .roles import staff_view
 
 _EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
@@ -78,7 +79,10 @@ def conditional(kind, stamps, *, countdowns=True):
         row = read(request, *args, **kwargs)
         if row is None:
             return None
-        return etag(kind, request.get_full_path(), *_values(row))
+        # The staff view of a page is another page: its own validators, so a
+        # browser holding the reader's copy never gets a 304 for it.
+        viewer = "staff" if staff_view(request) else "reader"
+        return etag(kind, request.get_full_path(), viewer, *_values(row))
 
     def last_modified_func(request, *args, **kwargs):
         row = read(request, *args, **kwargs)

@@ -1,6 +1,6 @@
-"""The reader-input fields and the honeypot the public forms share (the dissent
-form, the corrections report form); vigil.ratelimit holds the rest of their
-defences.
+"""Form fields the apps share: the reader-input fields and the honeypot of the
+public forms (the dissent form, the corrections report form; vigil.ratelimit
+holds the rest of their defences), and the desk's choice of a person.
 
 Reader text is accepted exactly as typed (any script, emoji, markup as
 literal characters) apart from control characters, and is only ever shown
@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .ratelimit import HONEYPOT_FIELD, reader_text
+from .roles import display_name
 
 NAME_MAX_CHARS = 120
 
@@ -61,3 +62,10 @@ class HoneypotMixin:
             label="Leave this field empty",
             widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
         )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of editor or admin in the desk, each named as on the record."""
+
+    def label_from_instance(self, obj):
+        return display_name(obj)

@@ -30,7 +30,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.functional import SimpleLazyObject
-from django.utils.cache import get_conditional_response, has_vary_header, set_response_etag
+from django.utils.cache import (
+    get_conditional_response,
+    has_vary_header,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.utils.http import parse_http_date_safe
 
 from .freshness import content_version
@@ -55,6 +61,12 @@ def public_page(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        if _has_session(request):
+            # Signed in (or with messages waiting): this answer is theirs alone.
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True)
+            patch_vary_headers(response, ["Cookie"])
+            return response
         if not _request_may_share_a_copy(request):
             return view(request, *args, **kwargs)
 
@@ -144,12 +156,14 @@ def _rebuild(local):
     return HttpResponse(local["content"], headers=local["headers"])
 
 
-def _request_may_share_a_copy(request):
-    if not page_cache_enabled() or request.method not in ("GET", "HEAD"):
-        return False
+def _has_session(request):
     # A session cookie means someone signed in (or with messages waiting): their
     # page may differ, and we never look the session up just to find out.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def _request_may_share_a_copy(request):
+    return page_cache_enabled() and request.method in ("GET", "HEAD") and not _has_session(request)
 
 
 def _page_digest(request):

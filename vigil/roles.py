@@ -7,6 +7,7 @@ people without the role get 403.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -34,6 +35,14 @@ def is_editor(user):
     return user.is_authenticated and user.is_active and (
         is_admin(user) or EDITORS in _group_names(user)
     )
+
+
+def staff_view(request):
+    """True when a public page is seen by signed-in staff, who see staff notes.
+    Only someone with a session cookie can be signed in: not looking the session
+    up for everyone else keeps a reader's page free of per-visitor state, so the
+    page cache can share it (vigil.pagecache)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff
 
 
 def _role_required(check):

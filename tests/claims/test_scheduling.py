@@ -14,6 +14,8 @@ from claims.scheduling import (
     DueStatus,
     ScheduledClaim,
     cadence_is_valid,
+    due_now,
+    due_soon_until,
     load_window,
     next_due,
     proposed_due,
@@ -31,6 +33,17 @@ class TestCadence:
 
     def test_next_due_adds_the_cadence(self):
         assert next_due(datetime.date(2026, 4, 27), 59) == datetime.date(2026, 6, 25)
+
+
+class TestDueNow:
+    def test_a_claim_due_later_becomes_due_today(self):
+        assert due_now(datetime.date(2026, 8, 1), datetime.date(2026, 6, 25)) == datetime.date(2026, 6, 25)
+
+    def test_an_overdue_claim_keeps_its_date_and_never_looks_less_late(self):
+        assert due_now(datetime.date(2026, 6, 20), datetime.date(2026, 6, 25)) == datetime.date(2026, 6, 20)
+
+    def test_due_soon_ends_the_window_after_today(self):
+        assert due_soon_until(datetime.date(2026, 6, 25), 7) == datetime.date(2026, 7, 2)
 
 
 class TestCountdownText:
@@ -55,6 +68,32 @@ class TestCountdownText:
     )
     def test_status_against_due_soon_window(self, days, status):
         assert Countdown(days).status(7) is status
+
+
+@pytest.mark.django_db
+class TestDueStatusOneRule:
+    """The due status as a filter (ClaimQuerySet.with_due_status) and as a
+    value (Claim.due_status, the badge's and the API's) never disagree."""
+
+    def test_filter_and_value_agree_on_every_day_around_the_window(self, settings):
+        from claims.models import Claim
+        from tests.factories import make_claim
+
+        settings.VIGIL = {**settings.VIGIL, "DUE_SOON_DAYS": 7}
+        today = datetime.date(2026, 6, 25)
+        claims = [make_claim(next_review_due=today + datetime.timedelta(days=d)) for d in range(-2, 11)]
+        for status in DueStatus:
+            filtered = set(Claim.objects.with_due_status(status, on=today))
+            assert filtered == {claim for claim in claims if claim.due_status(today) == status}, status
+        assert set(Claim.objects.overdue(on=today)) == set(
+            Claim.objects.with_due_status(DueStatus.OVERDUE, on=today)
+        )
+
+    def test_an_unknown_status_is_an_error_not_everything(self):
+        from claims.models import Claim
+
+        with pytest.raises(ValueError):
+            Claim.objects.with_due_status("someday")
 
 
 def badge_text(claim):

@@ -17,6 +17,7 @@ from claims.models import Claim, Verdict
 from corrections.models import CorrectionEntry, SignOffRequest
 from dissent.models import Dissent
 from reviews.models import Review
+from vigil.models import Event
 from vigil.roles import is_admin, is_editor
 
 TODAY = datetime.datetime(2026, 6, 25, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
@@ -72,6 +73,25 @@ class DemoCommandTests(TestCase):
         self.assertTrue(Dissent.objects.unweighed().exists())
         self.assertTrue(Dissent.objects.material().exists())
         self.assertTrue(CorrectionEntry.objects.filter(kind=CorrectionEntry.Kind.MATERIAL_DISSENT).exists())
+
+    def test_the_record_was_written_by_actions_on_the_days_it_tells(self):
+        """No review, entry or weighing is written behind the pipeline's back: each
+        has its event, dated the day it happened, by the person who did it."""
+        self.assertEqual(Event.objects.filter(action="review.record").count(), Review.objects.count())
+        self.assertEqual(Event.objects.filter(action="article.publish").count(), Article.objects.count())
+        for review in Review.objects.select_related("editor", "claim"):
+            event = Event.objects.touching("claim", review.claim.code).filter(
+                action="review.record", at__date=review.reviewed_on
+            )
+            self.assertTrue(event.filter(actor=review.editor).exists(), review)
+        for entry in CorrectionEntry.objects.select_related("article"):
+            self.assertGreaterEqual(entry.entry_on, entry.article.published_on, entry)
+            self.assertTrue(
+                Event.objects.touching("article", entry.article.slug).filter(at__date=entry.entry_on).exists(),
+                entry,
+            )
+        weighed = Dissent.objects.exclude(weighed_at=None)
+        self.assertEqual(Event.objects.filter(action="dissent.weigh").count(), weighed.count())
 
     def test_claim_verdicts_follow_their_latest_review(self):
         for claim in Claim.objects.filter(reviews__isnull=False).distinct():

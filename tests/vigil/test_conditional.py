@@ -84,3 +84,28 @@ class ClaimConditionalGetTests(TestCase):
 
     def test_unknown_code_is_404(self):
         self.assertEqual(self.client.get("/claims/ZZ-999/").status_code, 404)
+
+
+@time_machine.travel(datetime.datetime(2026, 4, 27, 10, 0, tzinfo=datetime.UTC), tick=False)
+class StaffViewValidatorTests(TestCase):
+    """A signed-in editor sees staff notes on the article page: that page has its
+    own validators and is private, so the reader's copy never stands in for it."""
+
+    def setUp(self):
+        self.article = make_article()
+        make_claim(article=self.article, is_primary=True)
+
+    def test_the_staff_view_never_gets_a_304_for_the_readers_etag(self):
+        url = self.article.get_absolute_url()
+        reader = self.client.get(url)
+        self.assertEqual(reader.status_code, 200)
+        self.assertNotIn("private", reader.get("Cache-Control", ""))
+        self.client.force_login(make_admin())
+        staff = self.client.get(url, HTTP_IF_NONE_MATCH=reader["ETag"])
+        self.assertEqual(staff.status_code, 200)
+        self.assertNotEqual(staff["ETag"], reader["ETag"])
+        self.assertIn("private", staff["Cache-Control"])
+        self.assertIn("Cookie", staff["Vary"])
+        # The staff view's own ETag still earns the editor a 304.
+        again = self.client.get(url, HTTP_IF_NONE_MATCH=staff["ETag"])
+        self.assertEqual(again.status_code, 304)

@@ -1,5 +1,6 @@
-"""Roles in templates, from the one definition in vigil.roles:
-`{% if request.user|is_admin %}` shows admins what only they may open."""
+"""Roles and people in templates, from the one definition in vigil.roles:
+`{% if request.user|is_admin %}` shows admins what only they may open, and
+`{{ review.editor|display_name }}` names a person as the record does."""
 
 from django import template
 
@@ -11,3 +12,8 @@ register = template.Library()
 @register.filter
 def is_admin(user):
     return roles.is_admin(user)
+
+
+@register.filter
+def display_name(user):
+    return roles.display_name(user) if user else ""

@@ -3,6 +3,13 @@
 Written fresh for Vigil (enterprise-IT topics). Dates are relative to today, so the
 demo always has claims due soon and overdue. Safe to run twice: everything is looked
 up by slug or username first, and an article that exists is left as it is.
+
+The publication's year is replayed through the same actions the desk uses
+(publish, review, write a correction, submit and weigh dissent, draft a
+rewrite), each run on the day it happened: actions date what they write today
+and refuse a backdated entry, so the demo moves the clock (time-machine, a dev
+dependency) instead of writing reviews or log entries itself. The record it
+leaves, events included, reads as if the desk had made it.
 """
 
 import datetime
@@ -11,18 +18,19 @@ import random
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from articles.models import Article, Pillar, Rewrite, Section
-from claims.models import Verdict
-from claims.services import claim_create
-from corrections.models import CorrectionEntry, SignOffRequest
-from dissent.models import Dissent
-from dissent.services import dissent_weigh
-from reviews.models import Review
+from articles.models import Article, Pillar, Section
+from articles.services import rewrite_draft
+from claims.models import Claim, Verdict
+from claims.services import article_publish, claim_create
+from corrections.models import CorrectionEntry
+from corrections.services import correction_entry_write
+from dissent.services import dissent_submit, dissent_weigh
+from reviews.services import review_record
 from vigil.roles import ADMINS, EDITORS
 
 H, P, N = Verdict.HOLDING, Verdict.PARTIAL, Verdict.NOT_HOLDING
@@ -373,16 +381,20 @@ ARTICLES = [
 DISSENT = [
     # (article slug, claim index, argument, material?) — None leaves it received, unweighed.
     ("evaluation-budget-for-ai-agents", 0,
-     "The article treats evaluation as a separate team. In the deployments I have seen, evaluation was embedded in the product team and still worked; the claim should be about funded time, not a team.",
+     "The article treats evaluation as a separate team. In the deployments I have seen, evaluation was embedded in the product team and still worked; the claim should be about funded time, not a team. "
+     "Two of the three projects I know that stalled had a team on paper and no hours behind it.",
      True),
     ("finops-commitments-trap", 0,
-     "Unused commitment is often a deliberate trade: the discount still beats on-demand even at 80 per cent use.",
+     "Unused commitment is often a deliberate trade: the discount still beats on-demand even at 80 per cent use. "
+     "The finance teams I work with model the break-even point before signing and accept some waste as the price of the rate.",
      False),
     ("human-oversight-eu-ai-act", 0,
-     "Two agent platforms announced oversight dashboards last month; the claim may already be out of date.",
+     "Two agent platforms announced oversight dashboards last month; the claim may already be out of date. "
+     "If the tooling now ships with the platform, the staffing gap the article describes is smaller than it says, at least for new deployments.",
      None),
     ("it-budgets-2027", 0,
-     "The surveys you cite measure planned budgets, not actual spend; actual spend has run below plan for three years.",
+     "The surveys you cite measure planned budgets, not actual spend; actual spend has run below plan for three years. "
+     "Comparing plans with plans hides that gap, so the claim about flat totals may be right for the wrong reason.",
      None),
 ]
 
@@ -438,6 +450,13 @@ class Command(BaseCommand):
     help = "Load a realistic demo publication (safe to run twice)."
 
     def handle(self, *args, **options):
+        try:
+            import time_machine
+        except ImportError:
+            raise CommandError(
+                "The demo replays its history on a moving clock with time-machine, "
+                "a dev dependency: pip install -e '.[dev]' (make run does)."
+            ) from None
         today = timezone.localdate()
         with transaction.atomic():
             editor, admin = self._people()
@@ -449,13 +468,15 @@ class Command(BaseCommand):
                 slug: Section.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})[0]
                 for slug, (name, description) in SECTIONS.items()
             }
+            history = History()
             created = set()
             for index, spec in enumerate(ARTICLES):
                 if Article.objects.filter(slug=spec["slug"]).exists():
                     continue
-                self._article(spec, index, today, editor, pillars, sections)
+                self._article(history, spec, index, today, editor, admin, pillars, sections)
                 created.add(spec["slug"])
-            self._extras(today, editor, admin, created)
+            self._extras(history, today, editor, admin, created)
+            history.replay(time_machine)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo publication ready: {len(created)} new article(s), {Article.objects.count()} in all. "
@@ -492,79 +513,87 @@ class Command(BaseCommand):
             people.append(user)
         return people
 
-    def _article(self, spec, index, today, editor, pillars, sections):
-        article = Article(
-            slug=spec["slug"],
-            title=spec["title"],
-            dek=spec["dek"],
-            body_markdown=(
-                spec["body"]
-                + (f"\n{FURTHER[spec['slug']]}" if spec["slug"] in FURTHER else "")
-                + f"\n## The evidence so far\n\n{EVIDENCE[spec['slug']]}\n"
-            ),
-            section=sections[spec["section"]],
-            pillar=pillars[spec["pillar"]],
-            status=Article.Status.PUBLISHED,
-            published_on=today - datetime.timedelta(days=spec["published"]),
-            revised_on=today - datetime.timedelta(days=spec["revised"]) if spec["revised"] else None,
-            drafted_by="Ruth Okafor",
-            signed_off_by="Tomasz Wilk",
-            cover_alt=f"Abstract illustration in layered colour bands for “{spec['title']}”",
-        )
-        article.cover.save(f"demo-{spec['slug']}.jpg", ContentFile(cover_jpeg(seed=index)), save=False)
-        article.save()
-        for position, (statement, verdict, cadence, reviewed_ago, due_in, note, triggers) in enumerate(spec["claims"]):
-            reviewed_on = today - datetime.timedelta(days=reviewed_ago) if reviewed_ago is not None else None
-            claim = claim_create(
-                actor=editor,
-                article=article,
-                statement=statement,
-                verdict=verdict,
-                cadence_days=cadence,
-                is_primary=position == 0,
-                holding_up_note=note,
-                triggers=triggers,
-                last_reviewed_on=reviewed_on,
-                next_review_due=today + datetime.timedelta(days=due_in),
-            )
-            if reviewed_on:
-                self._history(claim, reviewed_on, editor, article)
+    def _article(self, history, spec, index, today, editor, admin, pillars, sections):
+        """The draft and its claims on the day it was published, then its reviews."""
+        published_on = today - datetime.timedelta(days=spec["published"])
+        made = history.made.setdefault(spec["slug"], {"last_review": {}})
 
-    def _history(self, claim, reviewed_on, editor, article):
-        """Reviews leading to the claim's current verdict, so its timeline has points."""
-        path = {H: [P, H], P: [P, P], N: [H, P, N]}[claim.verdict]
-        previous = path[0]
-        for step, verdict in enumerate(path):
-            on = reviewed_on - datetime.timedelta(days=claim.cadence_days * (len(path) - 1 - step))
-            if on < article.published_on:
-                previous = verdict
-                continue
-            Review.objects.create(
+        def publish():
+            article = Article(
+                slug=spec["slug"],
+                title=spec["title"],
+                dek=spec["dek"],
+                body_markdown=(
+                    spec["body"]
+                    + (f"\n{FURTHER[spec['slug']]}" if spec["slug"] in FURTHER else "")
+                    + f"\n## The evidence so far\n\n{EVIDENCE[spec['slug']]}\n"
+                ),
+                section=sections[spec["section"]],
+                pillar=pillars[spec["pillar"]],
+                revised_on=today - datetime.timedelta(days=spec["revised"]) if spec["revised"] else None,
+                drafted_by="Ruth Okafor",
+                cover_alt=f"Abstract illustration in layered colour bands for “{spec['title']}”",
+            )
+            article.cover.save(f"demo-{spec['slug']}.jpg", ContentFile(cover_jpeg(seed=index)), save=False)
+            article.save()  # a draft: readers see it only once it is published, below
+            made["article"] = article.pk
+            made["claims"] = [
+                claim_create(
+                    actor=editor,
+                    article=article,
+                    statement=statement,
+                    verdict=self._reviews(claim_spec, published_on, today)[0],
+                    cadence_days=cadence,
+                    is_primary=position == 0,
+                    holding_up_note=note,
+                    triggers=triggers,
+                )
+                for position, claim_spec in enumerate(spec["claims"])
+                for statement, _, cadence, _, _, note, triggers in [claim_spec]
+            ]
+            made["claims"] = [claim.pk for claim in made["claims"]]
+            # Publishing starts each claim's schedule: first due a cadence later.
+            article_publish(article=article, admin=admin)
+
+        history.on(published_on, publish)
+        for position, claim_spec in enumerate(spec["claims"]):
+            _, reviews = self._reviews(claim_spec, published_on, today)
+            for on, verdict in reviews:
+                history.on(on, self._review(made, position, verdict, editor))
+                made["last_review"][position] = on
+
+    @staticmethod
+    def _reviews(claim_spec, published_on, today):
+        """(the verdict the claim is published with, [(day, verdict) of each review
+        since]) leading to the claim's current verdict, so its timeline has points."""
+        _, verdict, cadence, reviewed_ago, _, _, _ = claim_spec
+        if reviewed_ago is None:
+            return verdict, []
+        path = {H: [P, H], P: [P, P], N: [H, P, N]}[verdict]
+        last = today - datetime.timedelta(days=reviewed_ago)
+        days = [last - datetime.timedelta(days=cadence * (len(path) - 1 - step)) for step in range(len(path))]
+        before = [v for day, v in zip(days, path, strict=True) if day < published_on]
+        reviews = [(day, v) for day, v in zip(days, path, strict=True) if day >= published_on]
+        return (before[-1] if before else path[0]), reviews
+
+    @staticmethod
+    def _review(made, position, verdict, editor):
+        def review():
+            claim = Claim.objects.get(pk=made["claims"][position])
+            review_record(
                 claim=claim,
                 editor=editor,
-                reviewed_on=on,
-                verdict_before=previous,
-                verdict_after=verdict,
+                verdict=verdict,
                 cadence_days=claim.cadence_days,
-                next_review_due=on + datetime.timedelta(days=claim.cadence_days),
                 reasoning=REASONING[verdict],
                 evidence_considered="Sources listed in the holding-up note, rechecked on the review date.",
             )
-            if verdict != previous:
-                CorrectionEntry.objects.create(
-                    article=article,
-                    claim=claim,
-                    kind=CorrectionEntry.Kind.VERDICT_CHANGE,
-                    entry_on=on,
-                    text=f"{claim.code} moved from {Verdict(previous).label} to {Verdict(verdict).label} on review.",
-                    created_by=editor,
-                )
-            previous = verdict
 
-    def _extras(self, today, editor, admin, created):
+        return review
+
+    def _extras(self, history, today, editor, admin, created):
         """Corrections, a sign-off request, an open rewrite and dissent, each added
         only together with the article it belongs to, so a second run adds nothing."""
-        articles = {article.slug: article for article in Article.objects.filter(slug__in=created)}
         entries = [
             ("finops-commitments-trap", CorrectionEntry.Kind.CORRECTION, 90,
              "An earlier version said commitment terms start at five years; the longest standard term is three years.", ""),
@@ -575,37 +604,81 @@ class Command(BaseCommand):
              "REVIEW: assess whether the primary claim should be reframed from 'an evaluation team' to 'funded evaluation time'."),
         ]
         for slug, kind, days_ago, text, question in entries:
-            if slug in articles:
-                entry = CorrectionEntry.objects.create(
-                    article=articles[slug], kind=kind, text=text, created_by=editor,
-                    entry_on=today - datetime.timedelta(days=days_ago),
-                )
-                if question:
-                    SignOffRequest.objects.create(entry=entry, question=question, addressed_to=admin)
-        article = articles.get("human-oversight-eu-ai-act")
-        if article is not None:
-            Rewrite.objects.create(
-                article=article,
-                title="Human oversight of AI agents under the EU AI Act: a staffing plan",
-                dek=article.dek,
-                body_markdown=article.body_markdown
-                + "\n## Who the overseer reports to\n\nThe overseer needs authority as well as tooling.\n",
-                reader_note=(
-                    "This piece is being rewritten to reflect the latest guidance on oversight of high-risk systems. "
-                    "The text below stays in place until the rewrite is signed off; the change will be dated in the correction log."
-                ),
-                drafted_by=editor,
-            )
-        for slug, claim_index, argument, material in DISSENT:
-            if slug not in articles:
+            if slug not in created:
                 continue
-            claim = articles[slug].claims.order_by("-is_primary", "code")[claim_index]
-            dissent = Dissent.objects.create(
-                claim=claim, argument=argument, name="Sam Reader", consent_to_credit=material is True,
-                sources=["https://example.org/practitioner-notes"],
-            )
+
+            def write(made=history.made[slug], kind=kind, text=text, question=question):
+                correction_entry_write(
+                    article=Article.objects.get(pk=made["article"]), kind=kind, text=text, editor=editor,
+                    signoff_question=question, signoff_addressed_to=admin if question else None,
+                )
+
+            history.on(today - datetime.timedelta(days=days_ago), write)
+        if "human-oversight-eu-ai-act" in created:
+            made = history.made["human-oversight-eu-ai-act"]
+
+            def draft():
+                article = Article.objects.get(pk=made["article"])
+                rewrite_draft(
+                    article=article,
+                    editor=editor,
+                    title="Human oversight of AI agents under the EU AI Act: a staffing plan",
+                    dek=article.dek,
+                    body_markdown=article.body_markdown
+                    + "\n## Who the overseer reports to\n\nThe overseer needs authority as well as tooling.\n",
+                    reader_note=(
+                        "This piece is being rewritten to reflect the latest guidance on oversight of high-risk systems. "
+                        "The text below stays in place until the rewrite is signed off; the change will be dated in the correction log."
+                    ),
+                )
+
+            history.on(today - datetime.timedelta(days=3), draft)
+        for slug, claim_index, argument, material in DISSENT:
+            if slug not in created:
+                continue
+            made = history.made[slug]
+            # After the claim's last review, so no review had to weigh it; weighed
+            # in the moderation queue the day after it arrived.
+            spec = next(spec for spec in ARTICLES if spec["slug"] == slug)
+            since = made["last_review"].get(claim_index, today - datetime.timedelta(days=spec["published"]))
+            sent_on = min(since + datetime.timedelta(days=1), today)
+
+            def submit(made=made, claim_index=claim_index, argument=argument, material=material):
+                made.setdefault("dissent", {})[argument] = dissent_submit(
+                    claim=Claim.objects.select_related("article").get(pk=made["claims"][claim_index]),
+                    argument=argument, name="Sam Reader",
+                    consent_to_credit=material is True, sources=["https://example.org/practitioner-notes"],
+                )
+
+            history.on(sent_on, submit)
             if material is not None:
-                dissent_weigh(dissent=dissent, material=material, editor=editor, note="Weighed at the last review.")
+
+                def weigh(made=made, argument=argument, material=material):
+                    dissent_weigh(
+                        dissent=made["dissent"][argument], material=material, editor=editor,
+                        note="Weighed in the moderation queue.",
+                    )
+
+                history.on(min(sent_on + datetime.timedelta(days=1), today), weigh)
+
+
+class History:
+    """The demo's steps, each run through the actions on the day it happened."""
+
+    def __init__(self):
+        self.steps = []
+        self.made = {}  # article slug -> what its steps made, for the later steps
+
+    def on(self, day, step):
+        self.steps.append((day, len(self.steps), step))
+
+    def replay(self, time_machine):
+        zone = timezone.get_current_timezone()
+        for day, _, step in sorted(self.steps, key=lambda entry: entry[:2]):
+            # Mid-morning in the publication's time zone, so the local date is `day`.
+            moment = datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=zone)
+            with time_machine.travel(moment, tick=False):
+                step()
 
 
 REASONING = {
