@@ -46,6 +46,13 @@ class ClaimQuerySet(models.QuerySet):
     def overdue(self, *, on=None):
         return self.with_due_status(DueStatus.OVERDUE, on=on)
 
+    def escalated(self, *, on=None):
+        """Claims overdue by more than VIGIL["ESCALATE_AFTER_DAYS"] on `on`:
+        the admins hear of them, in their digest and atop their queue."""
+        on = on or timezone.localdate()
+        days = settings.VIGIL["ESCALATE_AFTER_DAYS"]
+        return self.filter(next_review_due__lt=on - datetime.timedelta(days=days))
+
     def due(self, *, on=None, within_days=None):
         """Overdue claims and those due within `within_days` of `on` (by default
         the "due soon" window)."""

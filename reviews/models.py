@@ -79,6 +79,8 @@ class Reminder(models.Model):
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", "Due soon"
         OVERDUE = "overdue", "Overdue"
+        # Overdue past the escalation threshold: owed to the admins.
+        ESCALATED = "escalated", "Escalated"
 
     claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="reminders")
     due_on = models.DateField()

@@ -19,7 +19,7 @@ from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
-from vigil.roles import display_name, editor_required
+from vigil.roles import display_name, editor_required, is_admin
 
 from .conditional import claim_page_stamps
 from .forecast import away_offers, forecast
@@ -39,7 +39,7 @@ from .preferences import (
     time_away_add,
     time_away_remove,
 )
-from .queue import review_queue
+from .queue import ESCALATED_SHOWN, escalated_claims, review_queue
 from .services import ReviewConflict, review_record
 
 QUEUE_PAGE_SIZE = 25
@@ -105,11 +105,18 @@ def queue(request):
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, user=request.user)
     page = BoundedPaginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    escalated = None
+    if is_admin(request.user) and not request.htmx:
+        # One more than shown: enough to say there are more.
+        escalated = list(escalated_claims(on=today)[: ESCALATED_SHOWN + 1])
     context = {
         "form": form,
         "page": page,
         "today": today,
         "window_days": settings.VIGIL["QUEUE_WINDOW_DAYS"],
+        "escalated": escalated,
+        "escalated_shown": ESCALATED_SHOWN,
+        "escalate_after_days": settings.VIGIL["ESCALATE_AFTER_DAYS"],
     }
     return render_page_or_fragment(request, "reviews/queue.html", "queue-table", context)
 
