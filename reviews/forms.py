@@ -170,3 +170,13 @@ class SpreadForm(forms.Form):
 
 class ReassignForm(forms.Form):
     editor = PersonChoiceField(queryset=_editors(), label="Give them to")
+
+
+class VerdictForm(forms.Form):
+    """A verdict and why: a blind second review, or an admin's settlement."""
+
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
+    reasoning = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Say why: the reasoning is kept with both verdicts."},
+    )

@@ -24,6 +24,8 @@ urlpatterns = [
         name="forecast_reassign",
     ),
     path("desk/spread/", views.spread, name="spread"),
+    path("desk/second-reviews/", views.second_reviews, name="second_reviews"),
+    path("desk/second-reviews/<int:pk>/", views.second_review, name="second_review"),
     path("desk/preferences/", views.preferences, name="preferences"),
     path("desk/preferences/away/", views.time_away_add_view, name="time_away_add"),
     path(

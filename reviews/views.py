@@ -30,8 +30,9 @@ from .forms import (
     ReviewForm,
     SpreadForm,
     TriggerFireForm,
+    VerdictForm,
 )
-from .models import EditorPreference, Review, TimeAway
+from .models import EditorPreference, Review, SecondReview, TimeAway
 from .preferences import (
     EditorPreferenceForm,
     TimeAwayForm,
@@ -40,10 +41,16 @@ from .preferences import (
     time_away_remove,
 )
 from .queue import ESCALATED_SHOWN, escalated_claims, review_queue
-from .services import ReviewConflict, review_record
+from .services import (
+    ReviewConflict,
+    review_record,
+    second_review_record,
+    second_review_settle,
+)
 
 QUEUE_PAGE_SIZE = 25
 REVIEW_HISTORY_SHOWN = 10
+SECOND_REVIEW_DISSENT_SHOWN = 20
 
 
 # The public claim page: a claim's verdict and review history ----------------
@@ -105,10 +112,12 @@ def queue(request):
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, user=request.user)
     page = BoundedPaginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    escalated = None
-    if is_admin(request.user) and not request.htmx:
-        # One more than shown: enough to say there are more.
-        escalated = list(escalated_claims(on=today)[: ESCALATED_SHOWN + 1])
+    escalated = second_reviews_open = None
+    if not request.htmx:  # the filters' fragment is only the table
+        second_reviews_open = SecondReview.objects.open_for(request.user).count()
+        if is_admin(request.user):
+            # One more than shown: enough to say there are more.
+            escalated = list(escalated_claims(on=today)[: ESCALATED_SHOWN + 1])
     context = {
         "form": form,
         "page": page,
@@ -116,6 +125,7 @@ def queue(request):
         "window_days": settings.VIGIL["QUEUE_WINDOW_DAYS"],
         "escalated": escalated,
         "escalated_shown": ESCALATED_SHOWN,
+        "second_reviews_open": second_reviews_open,
         "escalate_after_days": settings.VIGIL["ESCALATE_AFTER_DAYS"],
     }
     return render_page_or_fragment(request, "reviews/queue.html", "queue-table", context)
@@ -360,6 +370,88 @@ def spread(request):
         },
         status=422 if form.errors else 200,
     )
+
+
+# Blind second reviews -----------------------------------------------------------
+
+
+@editor_required
+@require_http_methods(["GET", "HEAD"])
+def second_reviews(request):
+    """Second reviews given to me, and for admins the disagreements to settle."""
+    mine = list(
+        SecondReview.objects.open_for(request.user)
+        .select_related("first_review__claim__article")
+        .order_by("created_at", "pk")
+    )
+    to_settle = None
+    if is_admin(request.user):
+        to_settle = list(
+            SecondReview.objects.to_settle()
+            .select_related("first_review__claim", "first_review__editor", "reviewer")
+            .order_by("completed_at", "pk")
+        )
+    return render(
+        request, "reviews/second_reviews.html", {"mine": mine, "to_settle": to_settle}
+    )
+
+
+def _second_review_page(request, second, *, form=None, status=200):
+    claim = second.first_review.claim
+    blind = not second.is_done
+    context = {
+        "second": second,
+        "claim": claim,
+        "blind": blind,
+        "form": form or VerdictForm(),
+        "triggers": list(claim.triggers.order_by("position", "pk")),
+        # The evidence and the dissent the first review had before it, not its verdict.
+        "dissent": list(
+            claim.dissent.exclude(status=Dissent.Status.REJECTED).order_by("-received_at", "-pk")[
+                :SECOND_REVIEW_DISSENT_SHOWN
+            ]
+        ),
+    }
+    return render(request, "reviews/second_review.html", context, status=status)
+
+
+@editor_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def second_review(request, pk):
+    """The blind form for the editor it was given to; the settlement for an
+    admin once the two verdicts differ. Nobody else sees it."""
+    second = get_object_or_404(
+        SecondReview.objects.select_related(
+            "first_review__claim__article", "first_review__editor", "reviewer"
+        ),
+        pk=pk,
+    )
+    settling = second.is_done and not second.agrees and second.settled_at is None
+    if not (
+        (not second.is_done and second.reviewer_id == request.user.pk)
+        or (settling and is_admin(request.user))
+    ):
+        raise Http404("No second review of yours here.")
+    if request.method != "POST":
+        return _second_review_page(request, second)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return _second_review_page(request, second, form=form, status=422)
+    try:
+        if settling:
+            second_review_settle(second_review=second, admin=request.user, **form.cleaned_data)
+        else:
+            second_review_record(second_review=second, editor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _second_review_page(request, second, form=form, status=422)
+    code = second.first_review.claim.code
+    if settling:
+        messages.success(request, f"Settled: the review of {code} is recorded with both reasonings.")
+    else:
+        messages.success(request, f"Second review of {code} saved.")
+    return redirect("reviews:second_reviews")
 
 
 @editor_required

@@ -51,7 +51,8 @@ from corrections.services import (
 )
 from dissent.models import Dissent
 from dissent.services import dissent_reject, dissent_submit, dissent_weigh
-from reviews.services import review_record
+from reviews.models import Review, SecondReview
+from reviews.services import review_record, second_review_record, second_review_settle
 from tests.dissent.helpers import ARGUMENT
 from tests.factories import (
     make_admin,
@@ -66,7 +67,7 @@ from tests.factories import (
 from vigil.actions import ADMIN, EDITOR, READER
 from vigil.admin import STAFF, admin_add, admin_change, admin_delete
 from vigil.models import Event
-from vigil.roles import display_name
+from vigil.roles import display_name, is_editor
 
 FROZEN = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 3, 2)
@@ -128,6 +129,34 @@ class World:
             published_on=None,
         )
         self.draft_claim = make_claim(article=self.draft, is_primary=True)
+        # A review sampled for a blind second review, and a disagreement to settle.
+        self.sampled_claim = make_claim(article=self.target)
+        self.second_review = SecondReview.objects.create(
+            first_review=make_review(self.sampled_claim, editor=self.other_editor),
+            reviewer=self.editor,
+        )
+        self.disputed_claim = make_claim(article=self.target)
+        self.disagreement = SecondReview.objects.create(
+            first_review=make_review(self.disputed_claim, editor=self.editor),
+            reviewer=self.other_editor,
+            verdict=Verdict.NOT_HOLDING,
+            reasoning="The replication failed for me.",
+            completed_at=FROZEN,
+        )
+
+
+def make_review(claim, *, editor):
+    """A review as test data (the review.record case records one through the action)."""
+    return Review.objects.create(
+        claim=claim,
+        editor=editor,
+        reviewed_on=TODAY,
+        verdict_before=Verdict.PARTIAL,
+        verdict_after=Verdict.HOLDING,
+        cadence_days=60,
+        next_review_due=TODAY + datetime.timedelta(days=60),
+        reasoning="The replication held.",
+    )
 
 
 def article(a):
@@ -208,6 +237,32 @@ def record_a_review(w, user):
         cadence_days=45,
         reasoning="Two later surveys agree with the first.",
         weighings={w.dissent.pk: True},
+    )
+
+
+@case(
+    "second_review.record",
+    role=EDITOR,
+    subjects=lambda w, _: {claim(w.sampled_claim), article(w.target)},
+)
+def record_a_blind_second_review(w, user):
+    if is_editor(user) and w.second_review.reviewer != user:
+        # Given to whoever takes it here (an admin may too); a refused person changes nothing.
+        SecondReview.objects.filter(pk=w.second_review.pk).update(reviewer=user)
+    return second_review_record(
+        second_review=w.second_review, editor=user, verdict=Verdict.HOLDING, reasoning="It held."
+    )
+
+
+@case(
+    "second_review.settle",
+    role=ADMIN,
+    subjects=lambda w, _: {claim(w.disputed_claim), article(w.target)},
+)
+def settle_a_disagreement(w, user):
+    """Records the settled verdict as a review: one event for both."""
+    return second_review_settle(
+        second_review=w.disagreement, admin=user, verdict=Verdict.PARTIAL, reasoning="Both half right."
     )
 
 

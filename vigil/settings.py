@@ -191,6 +191,8 @@ VIGIL = {
     "LOAD_WINDOW_PERCENT": int(env("VIGIL_LOAD_WINDOW_PERCENT", "10")),
     # A claim overdue by more than this many days is escalated to the admins.
     "ESCALATE_AFTER_DAYS": int(env("VIGIL_ESCALATE_AFTER_DAYS", "14")),
+    # This share of reviews gets a blind second review by another editor.
+    "SECOND_REVIEW_PERCENT": int(env("VIGIL_SECOND_REVIEW_PERCENT", "10")),
 }
 
 # --- Public forms ------------------------------------------------------------

@@ -86,7 +86,7 @@ class EscalationTests(TestCase):
         for n in range(30):
             make_claim(next_review_due=days(-15 - n), assigned_editor=make_editor())
         self.client.force_login(self.admin)
-        # As an editor's queue (tests/reviews/test_views.py: 8), plus the escalated claims.
-        with self.assertNumQueries(9):
+        # As an editor's queue (tests/reviews/test_views.py: 10), plus the escalated claims.
+        with self.assertNumQueries(11):
             response = self.client.get(reverse("reviews:queue"))
         self.assertContains(response, "More than 20 escalated")

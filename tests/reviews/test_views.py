@@ -143,8 +143,9 @@ class ReviewQueueTests(TestCase):
             Dissent(claim=claim, argument="Objection.") for claim in claims[:40]
         )
         # session, user, groups, editors for the filter, count, page (claims,
-        # articles, pillars, editors, dissent counts), pillar choices, footer count
-        with self.assertNumQueries(8):
+        # articles, pillars, editors, dissent counts), pillar choices, footer count,
+        # blind second reviews given to me, reviewer agreement
+        with self.assertNumQueries(10):
             response = self.client.get(reverse("reviews:queue"))
         self.assertEqual(
             response.context["page"].paginator.count, 115
