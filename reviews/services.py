@@ -58,6 +58,7 @@ def review_record(
     next_review_due=None,
     expected_last_review_id=UNCHECKED,
     sample=True,
+    holding_up_note=None,
     record,
 ):
     """Record an editor's review of a claim.
@@ -73,6 +74,8 @@ def review_record(
     without one, the least-loaded day near the cadence (Claim.proposed_due).
     A share of reviews (VIGIL["SECOND_REVIEW_PERCENT"]) is sampled for a blind
     second review by another editor; `sample=False` for an admin's settlement.
+    `holding_up_note`, when given, replaces the claim's note, so the page no
+    longer says what it said before the review.
     Raises ReviewConflict or ValidationError; nothing is written then.
     """
     weighings = weighings or {}
@@ -152,6 +155,9 @@ def review_record(
     claim.cadence_days = cadence_days
     claim.last_reviewed_on = today
     claim.next_review_due = review.next_review_due
+    note_changed = holding_up_note is not None and holding_up_note.strip() != claim.holding_up_note
+    if note_changed:
+        claim.holding_up_note = holding_up_note.strip()
     claim.save(
         update_fields=[
             "verdict",
@@ -159,6 +165,7 @@ def review_record(
             "last_reviewed_on",
             "next_review_due",
             "updated_at",
+            *(["holding_up_note"] if note_changed else []),
         ]
     )
 
@@ -177,6 +184,8 @@ def review_record(
         f"{claim.code} reviewed: {Verdict(review.verdict_before).label} → {Verdict(verdict).label}; "
         f"cadence {cadence_days} days, next review {review.next_review_due:%d %b %Y}"
     )
+    if note_changed:
+        record.say(f"Holding-up note now: {claim.holding_up_note[:300]}")
     record.on_commit(lambda: cache.delete(REVIEWED_COUNT_KEY))
     return review
 
