@@ -67,10 +67,11 @@ class ClaimQuerySet(models.QuerySet):
         return self if editor_id is None else self.filter(assigned_editor_id=editor_id)
 
     def due_per_day(self, start, end):
-        """{date: live claims due that day} from `start` to `end` inclusive:
+        """{date: claims of live or scheduled pieces due that day}, `start` to `end`:
         one grouped read of the (editor, due date) index."""
         return dict(
-            self.active()
+            # A scheduled piece's claims will fall due as surely as a live one's.
+            self.filter(article__status__in=["published", "scheduled"])
             .filter(next_review_due__range=(start, end))
             .order_by()
             .values("next_review_due")
@@ -180,13 +181,14 @@ class Claim(models.Model):
             cadence_days=self.cadence_days,
         )
 
-    def proposed_due(self, *, base, cadence_days):
+    def proposed_due(self, *, base, cadence_days, ignoring=()):
         """The least-loaded day near `cadence_days` after `base` for this claim's
         next review, counting the other claims due then for its editor (or for
-        everyone, if it is unassigned)."""
+        everyone, if it is unassigned), except those in `ignoring` (ids of
+        claims whose dates are about to be set too)."""
         shortest, longest = load_window(cadence_days, settings.VIGIL["LOAD_WINDOW_PERCENT"])
         load = (
-            Claim.objects.exclude(pk=self.pk)
+            Claim.objects.exclude(pk__in=[self.pk, *ignoring])
             .load_of(self.assigned_editor_id)
             .due_per_day(
                 base + datetime.timedelta(days=shortest), base + datetime.timedelta(days=longest)

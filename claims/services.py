@@ -367,9 +367,15 @@ def article_send_back(*, article, admin, reason, record):
 
 def _start_schedules(claims, *, on, record):
     """Countdowns start at publication: each claim is first due on the
-    least-loaded day near a cadence after it."""
+    least-loaded day near a cadence after it. The piece's claims are placed
+    in code order, the primary usually first; each later one's old date is
+    not yet load (it is about to move), the earlier ones' new dates are."""
+    unplaced = {claim.pk for claim in claims}
     for claim in claims:
-        claim.next_review_due = claim.proposed_due(base=on, cadence_days=claim.cadence_days)
+        unplaced.discard(claim.pk)
+        claim.next_review_due = claim.proposed_due(
+            base=on, cadence_days=claim.cadence_days, ignoring=unplaced
+        )
         claim.save(update_fields=["next_review_due", "updated_at"])
         record.touch(claim=claim.code)
 

@@ -94,7 +94,10 @@ class ProposedDueTests(TestCase):
     def test_publication_spreads_an_articles_claims(self):
         article = make_article(status=Article.Status.DRAFT, published_on=None, pillar=make_pillar())
         fill(3, on=days(60))
-        claims = [make_claim(article=article, is_primary=(n == 0), cadence_days=60) for n in range(3)]
+        claims = [
+            make_claim(article=article, is_primary=(n == 0), cadence_days=60, triggers=["A new study."])
+            for n in range(3)
+        ]
         article_publish(article=article, admin=make_admin())
         dues = Claim.objects.filter(pk__in=[c.pk for c in claims]).values_list("next_review_due", flat=True)
         # 60 is taken; each claim then takes the nearest free day, the earlier first.
