@@ -68,8 +68,8 @@ class ReviewForm(forms.Form):
         label="Next review on",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=f"Leave blank for the proposed date; any day {CADENCE_MIN_DAYS}–{CADENCE_MAX_DAYS} "
-        "days from today otherwise.",
+        help_text="Leave blank for the proposed date; any day "
+        f"{CADENCE_MIN_DAYS}–{CADENCE_MAX_DAYS} days from today otherwise.",
     )
     reasoning = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -161,7 +161,9 @@ class SpreadForm(forms.Form):
             if due_to < due_from:
                 self.add_error("due_to", "The last day is before the first.")
             elif (due_to - due_from).days > self.MAX_SPAN_DAYS:
-                self.add_error("due_to", f"Spread at most {self.MAX_SPAN_DAYS} days of due dates at once.")
+                self.add_error(
+                    "due_to", f"Spread at most {self.MAX_SPAN_DAYS} days of due dates at once."
+                )
         return data
 
     def whose(self):

@@ -109,7 +109,9 @@ def editors():
 
 def _paused_ids(today):
     """Editors who get no reminders today: paused, or away."""
-    paused = EditorPreference.objects.filter(reminders_paused=True).values_list("user_id", flat=True)
+    paused = EditorPreference.objects.filter(reminders_paused=True).values_list(
+        "user_id", flat=True
+    )
     away = TimeAway.objects.on(today).values_list("user_id", flat=True)
     return set(paused) | set(away)
 
@@ -255,7 +257,9 @@ def digest_send(*, recipient_id, now=None):
     ).update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
     mine = ReminderDelivery.objects.filter(claim_token=token, sent_at__isnull=True)
     deliveries = list(
-        mine.select_related("reminder__claim__article", "reminder__claim__assigned_editor", "recipient")
+        mine.select_related(
+            "reminder__claim__article", "reminder__claim__assigned_editor", "recipient"
+        )
     )
     if not deliveries:
         return 0

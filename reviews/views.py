@@ -309,7 +309,8 @@ def assign(request, code):
 @require_http_methods(["GET", "HEAD"])
 def forecast_page(request):
     """Claims due per week for the next 13 weeks, per editor, against capacity."""
-    return render(request, "reviews/forecast.html", {"forecast": forecast(today=timezone.localdate())})
+    context = {"forecast": forecast(today=timezone.localdate())}
+    return render(request, "reviews/forecast.html", context)
 
 
 @editor_required
@@ -451,7 +452,9 @@ def second_review(request, pk):
         return _second_review_page(request, second, form=form, status=422)
     code = second.first_review.claim.code
     if settling:
-        messages.success(request, f"Settled: the review of {code} is recorded with both reasonings.")
+        messages.success(
+            request, f"Settled: the review of {code} is recorded with both reasonings."
+        )
     else:
         messages.success(request, f"Second review of {code} saved.")
     return redirect("reviews:second_reviews")
@@ -488,11 +491,11 @@ def time_away_add_view(request):
     form = TimeAwayForm(request.POST)
     if not form.is_valid():
         return preferences(request, away_form=form, status=422)
-    time_away_add(user=request.user, **form.cleaned_data)
+    away = time_away_add(user=request.user, **form.cleaned_data)
     messages.success(
         request,
-        f"Away {form.cleaned_data['starts_on']:%d %b %Y} to {form.cleaned_data['ends_on']:%d %b %Y}: "
-        "your reminders pause then, and the forecast offers your claims due then to others.",
+        f"Away {away.starts_on:%d %b %Y} to {away.ends_on:%d %b %Y}: your reminders pause "
+        "then, and the forecast offers your claims due then to others.",
     )
     return redirect("reviews:preferences")
 
