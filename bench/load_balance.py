@@ -95,9 +95,9 @@ def best_of(fn, repeat):
     return best
 
 
-def pile_up(count, on, offset=0):
-    """Move `count` claims (every third, from the `offset`th) onto one day, all
-    last reviewed a cadence before it: an imported archive."""
+def pile_up(count, on, *, residue=0, offset=0):
+    """Move `count` claims (those with id % 3 = `residue`, from the `offset`th
+    row) onto one day, all last reviewed a cadence before it: an imported archive."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -105,9 +105,9 @@ def pile_up(count, on, offset=0):
             """
             UPDATE claims_claim SET next_review_due = %s, last_reviewed_on = %s::date - 60
             WHERE id IN (SELECT id FROM claims_claim ORDER BY id OFFSET %s LIMIT %s * 3)
-              AND id %% 3 = 0
+              AND id %% 3 = %s
             """,
-            [on, on, offset, count],
+            [on, on, offset, count, residue],
         )
         cursor.execute("VACUUM ANALYZE claims_claim")
         cursor.execute("SELECT count(*) FROM claims_claim WHERE next_review_due = %s", [on])
@@ -192,13 +192,13 @@ def main():
     spread(pile_day, True)
     plan_s = time.perf_counter() - started
     tenth_day = today + datetime.timedelta(days=20)
-    tenth = pile_up(args.pile // 10, tenth_day, offset=args.pile * 3)
+    tenth = pile_up(args.pile // 10, tenth_day, residue=1)
     _, tenth_plan_peak = traced(lambda: spread(tenth_day, True))
 
     # The real run: one claim.reschedule action (transaction, lock, event) per
     # moved claim, on `--real` claims, and on a tenth of that under tracemalloc.
     real_day = today + datetime.timedelta(days=70)
-    real = pile_up(args.real, real_day, offset=args.pile * 4)
+    real = pile_up(args.real, real_day, residue=2)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     done = spread(real_day, False)
@@ -208,7 +208,7 @@ def main():
         cursor.execute("SELECT count(*) FROM vigil_event WHERE action = 'claim.reschedule'")
         events = cursor.fetchone()[0]
     small_day = today + datetime.timedelta(days=75)
-    small = pile_up(max(1, args.real // 10), small_day, offset=args.pile * 4 + args.real * 3)
+    small = pile_up(max(1, args.real // 10), small_day, residue=1, offset=args.pile * 3 // 10 + 3)
     _, small_peak = traced(lambda: spread(small_day, False))
     load = os.getloadavg()
 

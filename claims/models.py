@@ -131,6 +131,9 @@ class Claim(models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["next_review_due"], name="claim_due_idx"),
+            # The load a due date is balanced against (due_per_day): counted
+            # from the index alone, joined to the articles by the id it carries.
+            models.Index(fields=["next_review_due", "article"], name="claim_due_article_idx"),
             # The ledger's default order: a LIMIT reads just one page, even when
             # thousands of claims fall due on the same day.
             models.Index(fields=["next_review_due", "code"], name="claim_ledger_order_idx"),
