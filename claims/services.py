@@ -365,14 +365,15 @@ def article_send_back(*, article, admin, reason, record):
     return article
 
 
-def _start_schedules(claims, *, on, record):
+def _start_schedules(claims, *, article, on, record):
     """Countdowns start at publication: each claim is first due on the
     least-loaded day near a cadence after it. The piece's claims are placed
     in code order, the primary usually first; each later one's old date is
     not yet load (it is about to move), the earlier ones' new dates are."""
-    unplaced = {claim.pk for claim in claims}
+    unplaced = list(claims)
     for claim in claims:
-        unplaced.discard(claim.pk)
+        claim.article = article  # saved with its new status just before
+        unplaced.remove(claim)
         claim.next_review_due = claim.proposed_due(
             base=on, cadence_days=claim.cadence_days, ignoring=unplaced
         )
@@ -407,7 +408,7 @@ def article_publish(*, article, admin, at=None, on=None, record):
             "status", "publish_at", "signed_off_by", "signed_off_user", "sent_back_reason", "updated_at",
         ])
         # Shown on the desk; set again when it goes live.
-        _start_schedules(claims, on=timezone.localdate(at), record=record)
+        _start_schedules(claims, article=article, on=timezone.localdate(at), record=record)
         record.touch(article)
         record.say(f"Signed off “{article.title}”, scheduled for {timezone.localtime(at):%d %b %Y %H:%M}")
         return article
@@ -421,10 +422,15 @@ def article_publish(*, article, admin, at=None, on=None, record):
         "status", "published_on", "publish_at", "signed_off_by", "signed_off_user", "sent_back_reason",
         "updated_at",
     ])
-    _start_schedules(claims, on=on, record=record)
-    record.touch(article)
+    _start_schedules(claims, article=article, on=on, record=record)
+    record.touch(article, *_listed_under(article))
     record.say(f"Published “{article.title}” on {on:%d %b %Y} with {len(claims)} claim(s)")
     return article
+
+
+def _listed_under(article):
+    """The pillar and section whose pages (and pillar box) list a live article."""
+    return [place for place in (article.pillar, article.section) if place is not None]
 
 
 @action("article.go_live", role=ADMIN, actor="admin")
@@ -440,8 +446,8 @@ def article_go_live(*, article, admin, now=None, record):
     if not went_live:
         raise PublicationRefused("This piece is not due to go live (already live, or not scheduled).")
     article = Article.objects.get(pk=article.pk)
-    _start_schedules(_locked_claims(article), on=today, record=record)
-    record.touch(article)
+    _start_schedules(_locked_claims(article), article=article, on=today, record=record)
+    record.touch(article, *_listed_under(article))
     record.say(
         f"Scheduled “{article.title}” went live at {timezone.localtime(article.publish_at):%d %b %Y %H:%M}"
     )

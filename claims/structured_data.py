@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db.models import F
 from django.utils.safestring import mark_safe
 
+from articles.covers import cover_share_url
+
 from .models import Verdict
 
 RATING_SCALE = {Verdict.NOT_HOLDING: 1, Verdict.PARTIAL: 2, Verdict.HOLDING: 3}
@@ -121,7 +123,7 @@ def article_graph(article, *, primary_claim=None, correction_entries=()):
         "articleSection": article.section.name,
     }
     if article.cover:
-        news["image"] = absolute(article.cover.url)
+        news["image"] = absolute(cover_share_url(article.cover))
     comments = correction_comments(entries, article=article)
     if comments:
         news["correction"] = comments

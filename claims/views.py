@@ -32,7 +32,7 @@ from .services import (
 LEDGER_PAGE_SIZE = 50
 
 
-@public_page
+@public_page(params=[*LedgerFilterForm.base_fields, "page"], lists=["claim", "article", "pillar"])
 def ledger(request):
     """Every claim of a live article, filterable and sortable by next review."""
     today = timezone.localdate()
@@ -44,7 +44,7 @@ def ledger(request):
     return render(request, "claims/ledger.html", {"form": form, "page": page})
 
 
-@public_page
+@public_page(params=SearchForm.base_fields, lists=["article", "claim", "pillar"])
 def search_page(request):
     """Search articles and claims. A search page, not a form post: GET only, no
     per-visitor state, so it can be cached like any public page."""

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.context_processors import REVIEWED_COUNT_KEY
+from vigil.cachetags import SITE_FOOTER
 from claims.models import Claim, Verdict
 from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid
 from corrections.services import verdict_change_entry
@@ -151,6 +152,7 @@ def review_record(
         if second is not None:
             record.say(f"Sampled for a blind second review by {display_name(second.reviewer)}")
 
+    first_review = claim.last_reviewed_on is None
     claim.verdict = verdict
     claim.cadence_days = cadence_days
     claim.last_reviewed_on = today
@@ -180,6 +182,9 @@ def review_record(
         )
 
     record.touch(claim)
+    if first_review:
+        # The footer of every page counts the claims reviewed.
+        record.touch(site=SITE_FOOTER)
     record.say(
         f"{claim.code} reviewed: {Verdict(review.verdict_before).label} → {Verdict(verdict).label}; "
         f"cadence {cadence_days} days, next review {review.next_review_due:%d %b %Y}"

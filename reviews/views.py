@@ -17,6 +17,7 @@ from claims.timeline import build_timeline
 from dissent.models import Dissent
 from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
+from vigil.cachetags import shows
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
 from vigil.roles import display_name, editor_required, is_admin
@@ -88,6 +89,7 @@ def claim_detail(request, code):
         .filter(weighed_in_review__isnull=True)
         .order_by("-weighed_at", "-pk")
     )
+    shows(request, claim, claim.article.pillar, claim.article.section)
     context = {
         "claim": claim,
         "reviews": reviews[::-1],  # newest first on the page; the chart reads left to right

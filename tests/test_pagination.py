@@ -31,6 +31,18 @@ class BoundedPaginatorTests(TestCase):
         with self.assertRaises(EmptyPage):
             paginator.page(4)
 
+    def test_a_page_number_is_ascii_digits_or_the_first_page(self):
+        paginator = BoundedPaginator(Claim.objects.order_by("code"), 2, max_count=100)
+        self.assertEqual(paginator.get_page("3").number, 3)
+        for text in ["²", "\u0663", "1_0", " 3", "+3", "3.0", ""]:
+            with self.subTest(text=text):
+                self.assertEqual(paginator.get_page(text).number, 1)
+
+    def test_pages_answer_for_a_superscript_page_number(self):
+        for url in ["/claims/?page=%C2%B2", "/corrections/?page=%C2%B2", "/claims/?page=%D9%A3"]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+
     def test_small_lists_count_exactly(self):
         paginator = BoundedPaginator(Claim.objects.order_by("code"), 2, max_count=100)
         self.assertEqual(paginator.count, 7)

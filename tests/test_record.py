@@ -182,6 +182,11 @@ def article(a):
     return ("article", a.slug)
 
 
+def places(a):
+    """The pillar and section an article is listed under."""
+    return ("pillar", a.pillar.slug), ("section", a.section.slug)
+
+
 def claim(c):
     return ("claim", c.code)
 
@@ -238,7 +243,9 @@ def reschedule_a_claim(w, user):
     )
 
 
-@case("article.publish", role=ADMIN, subjects=lambda w, _: {article(w.draft), claim(w.draft_claim)})
+# Its pillar and section now list it.
+@case("article.publish", role=ADMIN, subjects=lambda w, _: {
+    article(w.draft), claim(w.draft_claim), places(w.draft)[0], places(w.draft)[1]})
 def publish_a_draft(w, user):
     return article_publish(article=w.draft, admin=user)
 
@@ -264,7 +271,8 @@ def send_a_piece_back(w, user):
     return article_send_back(article=w.submitted, admin=user, reason="Source the capacity figure.")
 
 
-@case("article.go_live", role=ADMIN, subjects=lambda w, _: {article(w.scheduled), claim(w.scheduled_claim)})
+@case("article.go_live", role=ADMIN, subjects=lambda w, _: {
+    article(w.scheduled), claim(w.scheduled_claim), *places(w.scheduled)})
 def put_a_scheduled_piece_live(w, user):
     return article_go_live(article=w.scheduled, admin=user)
 
@@ -281,7 +289,8 @@ def fix_a_small_error(w, user):
 # --- Reviews --------------------------------------------------------------------
 
 
-@case("review.record", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
+# A first review moves the footer's count of claims reviewed, on every page.
+@case("review.record", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article), ("site", "footer")})
 def record_a_review(w, user):
     """Moves the verdict and weighs the dissent as material: three entries' worth of work, one event."""
     return review_record(
@@ -311,7 +320,8 @@ def record_a_blind_second_review(w, user):
 @case(
     "second_review.settle",
     role=ADMIN,
-    subjects=lambda w, _: {claim(w.disputed_claim), article(w.target)},
+    # The settlement is a review: the footer's reviewed count too.
+    subjects=lambda w, _: {claim(w.disputed_claim), article(w.target), ("site", "footer")},
 )
 def settle_a_disagreement(w, user):
     """Records the settled verdict as a review: one event for both."""
@@ -398,7 +408,8 @@ def approve_a_rewrite(w, user):
     return rewrite_approve(rewrite=w.rewrite, admin=user, open_review=True)
 
 
-@case("article.retire", role=ADMIN, subjects=lambda w, _: {article(w.article), article(w.target)})
+@case("article.retire", role=ADMIN, subjects=lambda w, _: {
+    article(w.article), article(w.target), *places(w.article)})
 def retire_an_article(w, user):
     return article_retire(article=w.article, admin=user, redirect_to=w.target, reason="Superseded.")
 

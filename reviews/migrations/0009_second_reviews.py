@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0007_load_capacity_time_away_escalation'),
+        ('reviews', '0008_load_capacity_time_away_escalation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

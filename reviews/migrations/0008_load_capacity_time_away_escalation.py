@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0006_outbox_moves_to_vigil'),
+        ('reviews', '0007_admins_least_privilege'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
