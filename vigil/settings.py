@@ -263,6 +263,8 @@ VIGIL = {
     "ESCALATE_AFTER_DAYS": int(env("VIGIL_ESCALATE_AFTER_DAYS", "14")),
     # This share of reviews gets a blind second review by another editor.
     "SECOND_REVIEW_PERCENT": int(env("VIGIL_SECOND_REVIEW_PERCENT", "10")),
+    # An invitation to the desk (vigil.people) works once, for this many days.
+    "INVITE_DAYS": int(env("VIGIL_INVITE_DAYS", "7")),
     # The largest cover upload the app accepts (nginx refuses above 6 MB).
     "COVER_MAX_BYTES": int(env("VIGIL_COVER_MAX_MB", "5")) * 1024 * 1024,
 }
