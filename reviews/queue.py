@@ -37,3 +37,17 @@ def review_queue(*, on=None, window_days=None):
         .order_by("next_review_due", "code")
     )
     return with_unweighed_dissent_count(claims)
+
+
+ESCALATED_SHOWN = 20
+
+
+def escalated_claims(*, on=None):
+    """Claims overdue past the escalation threshold, most overdue first, with
+    who owns each: the top of an admin's queue, whatever the filters."""
+    return (
+        Claim.objects.active()
+        .escalated(on=on)
+        .select_related("article", "assigned_editor")
+        .order_by("next_review_due", "code")
+    )

@@ -256,6 +256,13 @@ VIGIL = {
     # The editor queue shows claims due within this many days.
     "QUEUE_WINDOW_DAYS": int(env("VIGIL_QUEUE_WINDOW_DAYS", "14")),
     "PUBLICATION_NAME": env("VIGIL_PUBLICATION_NAME", "Vigil"),
+    # A review's next due date is the least-loaded day within this share of
+    # the chosen cadence either side (claims/scheduling.py, proposed_due).
+    "LOAD_WINDOW_PERCENT": int(env("VIGIL_LOAD_WINDOW_PERCENT", "10")),
+    # A claim overdue by more than this many days is escalated to the admins.
+    "ESCALATE_AFTER_DAYS": int(env("VIGIL_ESCALATE_AFTER_DAYS", "14")),
+    # This share of reviews gets a blind second review by another editor.
+    "SECOND_REVIEW_PERCENT": int(env("VIGIL_SECOND_REVIEW_PERCENT", "10")),
     # An invitation to the desk (vigil.people) works once, for this many days.
     "INVITE_DAYS": int(env("VIGIL_INVITE_DAYS", "7")),
     # The largest cover upload the app accepts (nginx refuses above 6 MB).

@@ -143,8 +143,9 @@ class ReviewQueueTests(TestCase):
             Dissent(claim=claim, argument="Objection.") for claim in claims[:40]
         )
         # session, user, groups, editors for the filter, count, page (claims,
-        # articles, pillars, editors, dissent counts), pillar choices, footer count
-        with self.assertNumQueries(8):
+        # articles, pillars, editors, dissent counts), pillar choices, footer count,
+        # blind second reviews given to me, reviewer agreement
+        with self.assertNumQueries(10):
             response = self.client.get(reverse("reviews:queue"))
         self.assertEqual(
             response.context["page"].paginator.count, 115
@@ -310,8 +311,9 @@ class ReviewFormTests(TestCase):
         for n in range(5):
             Dissent.objects.create(claim=self.claim, argument=f"Objection {n}.")
         # session, user, groups, claim, latest review, pending dissent,
-        # triggers, history, review count, editors for assignment, footer count
-        with self.assertNumQueries(11):
+        # triggers, history, review count, editors for assignment, footer count,
+        # the load around the proposed next due date
+        with self.assertNumQueries(12):
             response = self.client.get(self.url)
         self.assertContains(response, "Objection 4.")
 
