@@ -2,7 +2,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from vigil.pagecache import public_page
-from vigil.pagination import BoundedPaginator
+from vigil.pagination import KeysetPaginator
 
 from .forms import LedgerFilterForm
 from .models import Claim
@@ -19,7 +19,7 @@ def ledger(request):
     form = LedgerFilterForm(request.GET)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, on=today)
-    page = BoundedPaginator(claims, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(claims, LEDGER_PAGE_SIZE, order=form.order()).page(request.GET)
     return render(request, "claims/ledger.html", {"form": form, "page": page})
 
 

@@ -13,14 +13,14 @@ from dissent.models import Dissent
 from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
 from vigil.pagecache import public_page
-from vigil.pagination import BoundedPaginator
+from vigil.pagination import KeysetPaginator
 from vigil.roles import display_name, editor_required
 
 from .conditional import claim_page_stamps
 from .forms import AssignForm, QueueFilterForm, ReviewForm, TriggerFireForm
 from .models import EditorPreference, Review
 from .preferences import EditorPreferenceForm, editor_preference_save
-from .queue import review_queue
+from .queue import QUEUE_ORDER, review_queue
 from .services import ReviewConflict, review_record
 
 QUEUE_PAGE_SIZE = 25
@@ -85,7 +85,7 @@ def queue(request):
     claims = review_queue(on=today)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, user=request.user)
-    page = BoundedPaginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(claims, QUEUE_PAGE_SIZE, order=QUEUE_ORDER).page(request.GET)
     context = {
         "form": form,
         "page": page,
