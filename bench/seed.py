@@ -223,6 +223,13 @@ def seed(*, scale):
             WHERE a.slug = %(slug)s AND c.is_primary)::int) AS r
         WHERE article.slug = %(slug)s AND claim.is_primary""", params)
 
+    # What reviews.services.review_record writes on each verdict change.
+    _timed(timings, "claims: last verdict change", """
+        UPDATE claims_claim AS claim SET verdict_changed_on = moved.day
+        FROM (SELECT claim_id, max(reviewed_on) AS day FROM reviews_review
+              WHERE verdict_before <> verdict_after GROUP BY claim_id) AS moved
+        WHERE moved.claim_id = claim.id""")
+
     _timed(timings, "claim code counter", """
         INSERT INTO claims_claimcodecounter (prefix, last_number)
         VALUES ('AM', %(claims)s + 17)""", params)

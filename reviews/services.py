@@ -128,9 +128,12 @@ def review_record(
     claim.cadence_days = cadence_days
     claim.last_reviewed_on = today
     claim.next_review_due = review.next_review_due
+    if review.verdict_changed:
+        claim.verdict_changed_on = today
     claim.save(
         update_fields=[
             "verdict",
+            "verdict_changed_on",
             "cadence_days",
             "last_reviewed_on",
             "next_review_due",

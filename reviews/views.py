@@ -25,6 +25,8 @@ from .services import ReviewConflict, review_record
 
 QUEUE_PAGE_SIZE = 25
 REVIEW_HISTORY_SHOWN = 10
+# The claim page shows this many latest reviews; the rest are a page away.
+CLAIM_PAGE_REVIEWS = 10
 
 
 # The public claim page: a claim's verdict and review history ----------------
@@ -33,30 +35,26 @@ REVIEW_HISTORY_SHOWN = 10
 @public_page
 @conditional("claim", claim_page_stamps)
 def claim_detail(request, code):
-    """A claim's public page: badge, verdict-history timeline, every review
-    with its reasoning, and the material dissent weighed."""
-    # Reviews are prefetched onto the claim so the ClaimReview JSON-LD in the
-    # head reads the same rows as the timeline: one query for both.
+    """A claim's public page: badge, verdict-history timeline, the latest
+    reviews with their reasoning (older ones a keyset page away), and the
+    material dissent weighed."""
     claim = get_object_or_404(
-        Claim.objects.select_related("article__pillar", "article__section")
-        .filter(article__status__in=["published", "retired"])
-        .prefetch_related(
-            Prefetch(
-                "reviews",
-                queryset=Review.objects.select_related("editor")
-                .prefetch_related(
-                    Prefetch(
-                        "dissent_weighed",
-                        queryset=Dissent.objects.material(),
-                        to_attr="material_dissent",
-                    )
-                )
-                .order_by("reviewed_on", "pk"),
-            )
+        Claim.objects.select_related("article__pillar", "article__section").filter(
+            article__status__in=["published", "retired"]
         ),
         code=code,
     )
-    reviews = list(claim.reviews.all())
+    # The chart needs every review's day and verdict, and nothing else of them.
+    history = list(
+        claim.reviews.order_by("reviewed_on", "pk").values_list("reviewed_on", "verdict_after")
+    )
+    reviews = KeysetPaginator(
+        claim.reviews.select_related("editor").prefetch_related(
+            Prefetch("dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent")
+        ),
+        CLAIM_PAGE_REVIEWS,
+        order=("-reviewed_on", "-pk"),
+    ).page(request.GET)
     material_dissent = list(
         claim.dissent.material()
         .filter(weighed_in_review__isnull=True)
@@ -64,10 +62,9 @@ def claim_detail(request, code):
     )
     context = {
         "claim": claim,
-        "reviews": reviews[::-1],  # newest first on the page; the chart reads left to right
-        "timeline": build_timeline(
-            [(review.reviewed_on, review.verdict_after) for review in reviews]
-        ),
+        "reviews": reviews,  # newest first; the chart reads left to right
+        "review_count": len(history),
+        "timeline": build_timeline(history),
         "material_dissent": material_dissent,
     }
     return render(request, "reviews/claim_detail.html", context)

@@ -8,6 +8,7 @@ from articles.models import Article
 from claims.models import Claim, Verdict
 from dissent.models import Dissent
 from reviews.models import Review
+from tests.test_pagination import next_href
 from tests.factories import make_article, make_claim, make_editor, make_pillar, make_section
 
 NOW = datetime.datetime(2026, 5, 4, 10, 30, tzinfo=datetime.UTC)
@@ -140,13 +141,27 @@ class ClaimPageTests(TestCase):
                 weighed_at=NOW,
                 weighed_in_review=review,
             )
-        # the conditional-GET validators, claim, reviews, their material dissent,
-        # dissent weighed outside a review, the claim's correction entries (JSON-LD),
-        # footer count
-        with self.assertNumQueries(7):
+        # the conditional-GET validators, claim, every review's day and verdict
+        # (the chart), the latest reviews, their material dissent, dissent weighed
+        # outside a review, the claim's correction entries (JSON-LD), footer count
+        with self.assertNumQueries(8):
             response = self.client.get(self.claim.get_absolute_url())
-        self.assertContains(response, 'class="review-entry"', count=60)
-        self.assertContains(response, "Material point.", count=6)
+        # The latest ten on the page, the rest a keyset page away, all counted.
+        self.assertContains(response, 'class="review-entry"', count=10)
+        self.assertContains(response, "Reviews <span class=\"muted\">(60)</span>", html=False)
+        seen, pages, page = [], 1, response
+        while True:
+            seen += [review.pk for review in page.context["reviews"]]
+            markers = page.content.decode().count("Material point.")
+            self.assertEqual(markers, sum(1 for r in page.context["reviews"] if r in reviews[::10]))
+            if not page.context["reviews"].has_next:
+                break
+            with self.assertNumQueries(7):  # the same, less the footer count (cached by now)
+                page = self.client.get(self.claim.get_absolute_url() + next_href(page))
+            pages += 1
+        self.assertEqual(pages, 6)
+        self.assertEqual(sorted(seen), sorted(review.pk for review in reviews))
+        self.assertContains(page, "Newer reviews")
 
     def test_is_public_and_carries_no_per_visitor_state(self):
         response = self.client.get(self.claim.get_absolute_url())
