@@ -30,4 +30,4 @@ RUN SECRET_KEY=build-time-dummy-not-secret DEBUG=0 ALLOWED_HOSTS=localhost \
 USER vigil
 EXPOSE 8000
 
-CMD ["gunicorn", "vigil.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "vigil.wsgi:application", "--config", "python:vigil.gunicorn"]

@@ -91,8 +91,14 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for sign-off"
+        SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
+
+    # Before publication the desk may still change anything; after it, only a
+    # correction or a rewrite may.
+    UNPUBLISHED = (Status.DRAFT, Status.SUBMITTED, Status.SCHEDULED)
 
     slug = models.SlugField(max_length=200, unique=True)
     title = models.CharField(max_length=300)
@@ -102,7 +108,10 @@ class Article(models.Model):
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
     cover = models.ImageField(upload_to="covers/%Y/", blank=True, validators=[validate_cover])
     cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    # A draft may not have one yet; publication requires it (claims.services).
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", null=True, blank=True
+    )
     pillar = models.ForeignKey(
         Pillar, on_delete=models.PROTECT, related_name="articles", null=True, blank=True
     )
@@ -110,9 +119,20 @@ class Article(models.Model):
         max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     published_on = models.DateField(null=True, blank=True)
+    # A scheduled piece goes live at this moment (claims.services.article_go_live).
+    publish_at = models.DateTimeField(null=True, blank=True)
     revised_on = models.DateField(null=True, blank=True)
     drafted_by = models.CharField(max_length=120, blank=True)
     signed_off_by = models.CharField(max_length=120, blank=True)
+    # The admin whose sign-off the beat job acts on when a scheduled piece goes live.
+    signed_off_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Why an admin sent the draft back; the editor sees it until the next submission.
+    # Database defaults too: bulk loaders (bench/seed.py) insert rows without them.
+    sent_back_reason = models.TextField(blank=True, default="", db_default="")
+    # Moves on every desk save: a save from an older form is refused (claims.services).
+    draft_version = models.PositiveIntegerField(default=0, db_default=0)
     redirect_to = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -138,6 +158,10 @@ class Article(models.Model):
             models.Index(fields=["updated_at"], name="article_updated_idx"),
             models.Index(fields=["pillar", "status", "-published_on"], name="article_pillar_idx"),
             models.Index(fields=["section", "status", "-published_on"], name="article_section_idx"),
+            # The minute job's scan: only scheduled pieces are in it.
+            models.Index(
+                fields=["publish_at"], condition=Q(status="scheduled"), name="article_publish_due_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -150,6 +174,14 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_on__isnull=False),
                 name="article_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["published", "scheduled"]) | Q(section__isnull=False),
+                name="article_live_has_section",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(publish_at__isnull=False),
+                name="article_scheduled_has_moment",
             ),
         ]
 
@@ -180,6 +212,10 @@ class Article(models.Model):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_unpublished(self):
+        return self.status in self.UNPUBLISHED
 
 
 class Revision(models.Model):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from vigil.conditional import conditional, newest
 from vigil.pagecache import public_page
-from vigil.roles import admin_required, editor_required, is_admin
+from vigil.roles import admin_required, editor_required, is_admin, is_editor
 
 from .diff import rewrite_diff
 from .forms import RewriteApproveForm, RewriteForm, RewriteRejectForm
@@ -66,7 +66,10 @@ def article_detail(request, slug):
     )
     if article.status == Article.Status.RETIRED:
         return redirect(article.redirect_to, permanent=True)
-    if article.status != Article.Status.PUBLISHED:
+    # Staff preview an unpublished piece at its own address; readers get a 404.
+    # Only here is the user looked up: readers' published pages stay sessionless.
+    preview = article.is_unpublished and is_editor(request.user)
+    if not (article.is_published or preview):
         raise Http404("No such article.")
 
     # The primary claim first, then the others in code order.
@@ -88,8 +91,14 @@ def article_detail(request, slug):
         "correction_entries": article.correction_entries.all()[::-1],
         "open_rewrite": article.rewrites.open().first(),
         "pillar_other_count": pillar_other_count,
+        "preview": preview,
     }
-    return render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/article_detail.html", context)
+    if preview:
+        # Never kept by a cache, never indexed.
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @public_page

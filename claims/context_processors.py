@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
@@ -11,7 +12,7 @@ def claims_reviewed_count():
     count = cache.get(REVIEWED_COUNT_KEY)
     if count is None:
         count = Claim.objects.reviewed().count()
-        cache.set(REVIEWED_COUNT_KEY, count, 3600)
+        cache.set(REVIEWED_COUNT_KEY, count, settings.VIGIL_PAGE_CACHE_SECONDS)
     return count
 
 

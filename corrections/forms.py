@@ -83,3 +83,17 @@ class CorrectionLogFilterForm(forms.Form):
         self.fields["pillar"].choices = [
             ("", "All pillars"), *Pillar.objects.order_by("name").values_list("slug", "name")
         ]
+
+
+class ArticleFixForm(forms.Form):
+    """A small fix to published text and the correction entry that dates it."""
+
+    title = forms.CharField(max_length=300)
+    dek = forms.CharField(label="Standfirst", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    body_markdown = forms.CharField(label="Body (Markdown)", widget=forms.Textarea(attrs={"rows": 18}))
+    entry_text = forms.CharField(
+        label="Correction entry",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Dated today in the article's correction log: what was wrong and what it now says.",
+        error_messages={"required": "Say what was wrong and what it now says."},
+    )

@@ -160,6 +160,42 @@ def rewrite_entry_text(rewrite, *, on):
     return text
 
 
+def _revision_keep(article, *, on, rewrite=None):
+    """Keep the live text as a Revision before it is replaced (staff read it)."""
+    return Revision.objects.create(
+        article=article,
+        title=article.title,
+        dek=article.dek,
+        body_markdown=article.body_markdown,
+        replaced_on=on,
+        replaced_by_rewrite=rewrite,
+    )
+
+
+@action("article.fix", role=EDITOR, actor="editor")
+def article_fix(*, article, editor, title, dek, body_markdown, entry_text, record):
+    """A small fix to published text (a typo, a wrong figure), made as a
+    correction in one step: the old text is kept as a Revision, the new text
+    goes live, the revised date becomes today and the dated correction entry
+    says what changed. Anything bigger is a rewrite."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status != Article.Status.PUBLISHED:
+        raise CorrectionLogRefused("Only a published article's text is corrected.")
+    title, dek = (title or "").strip(), (dek or "").strip()
+    if not title or not (body_markdown or "").strip():
+        raise CorrectionLogRefused("The corrected text needs a title and a body.")
+    if (title, dek, body_markdown) == (article.title, article.dek, article.body_markdown):
+        raise CorrectionLogRefused("The text is unchanged: change it, or write the entry on its own.")
+    today = timezone.localdate()
+    _revision_keep(article, on=today)
+    article.title, article.dek, article.body_markdown = title, dek, body_markdown
+    article.revised_on = today
+    article.save(update_fields=["title", "dek", "body_markdown", "revised_on", "updated_at"])
+    return _entry_append(
+        article=article, kind=CorrectionEntry.Kind.CORRECTION, text=entry_text, created_by=editor, record=record
+    )
+
+
 @action("rewrite.approve", role=ADMIN, actor="admin")
 def rewrite_approve(*, rewrite, admin, open_review=False, entry_text="", record):
     """Put a rewrite's text live. The old text is kept as a Revision, the
@@ -175,14 +211,7 @@ def rewrite_approve(*, rewrite, admin, open_review=False, entry_text="", record)
 
     today = timezone.localdate()
     entry_text = (entry_text or "").strip() or rewrite_entry_text(rewrite, on=today)
-    Revision.objects.create(
-        article=article,
-        title=article.title,
-        dek=article.dek,
-        body_markdown=article.body_markdown,
-        replaced_on=today,
-        replaced_by_rewrite=rewrite,
-    )
+    _revision_keep(article, on=today, rewrite=rewrite)
     article.title = rewrite.title
     article.dek = rewrite.dek
     article.body_markdown = rewrite.body_markdown

@@ -13,5 +13,6 @@ urlpatterns = [
     path("desk/sign-off/", views.signoff_queue, name="signoff_queue"),
     path("desk/sign-off/requests/<int:pk>/answer/", views.signoff_request_answer, name="signoff_answer"),
     path("desk/rewrites/<int:pk>/approve/", views.desk_rewrite_approve, name="rewrite_approve"),
+    path("desk/articles/<slug:slug>/correct/", views.desk_article_fix, name="article_fix"),
     path("desk/articles/<slug:slug>/retire/", views.desk_article_retire, name="article_retire"),
 ]

@@ -15,11 +15,12 @@ from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.ratelimit import form_rate_limited, honeypot_filled, too_many_posts
 from vigil.roles import admin_required, editor_required, is_admin
 
-from .forms import AmendmentForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
+from .forms import AmendmentForm, ArticleFixForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
 from .models import NEWEST_FIRST, CorrectionEntry, SignOffRequest
 from .report_forms import ErrorReportForm
 from .services import (
     CorrectionLogRefused,
+    article_fix,
     article_retire,
     correction_entry_amend,
     correction_entry_write,
@@ -264,5 +265,31 @@ def desk_article_retire(request, slug):
         request,
         "articles/desk/retire.html",
         {"article": article, "form": form, "open_rewrite": article.rewrites.open().first()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@editor_required
+def desk_article_fix(request, slug):
+    """Correct a small error in published text: the new text and its dated
+    entry in one step, with the word-level diff against the live text."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    initial = {"title": article.title, "dek": article.dek, "body_markdown": article.body_markdown}
+    form = ArticleFixForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article_fix(article=article, editor=request.user, **form.cleaned_data)
+        except CorrectionLogRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Corrected: the old text is kept as a revision and the entry is dated today.")
+            return redirect(article)
+    proposed = form.data if form.is_bound else initial
+    diff = rewrite_diff(
+        live=article, title=proposed.get("title", ""), dek=proposed.get("dek", ""),
+        body_markdown=proposed.get("body_markdown", ""),
+    )
+    return render(
+        request, "corrections/article_fix.html", {"article": article, "form": form, "diff": diff},
         status=400 if request.method == "POST" else 200,
     )

@@ -69,6 +69,12 @@ class ReviewForm(forms.Form):
         required=False,
         help_text="Sources read for this review, one per line.",
     )
+    holding_up_note = forms.CharField(
+        label="Holding-up note (Markdown)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="What readers are told about how the claim is holding up: make it say what this review found.",
+    )
     # The latest review this form was based on: a save against a newer one is refused.
     expected_last_review_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

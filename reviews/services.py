@@ -50,6 +50,7 @@ def review_record(
     evidence_considered="",
     weighings=None,
     expected_last_review_id=UNCHECKED,
+    holding_up_note=None,
     record,
 ):
     """Record an editor's review of a claim.
@@ -61,6 +62,8 @@ def review_record(
     dates, and date a verdict change in the article's correction log.
 
     `weighings` maps dissent id -> True (material) / False (not material).
+    `holding_up_note`, when given, replaces the claim's note, so the page no
+    longer says what it said before the review.
     Raises ReviewConflict or ValidationError; nothing is written then.
     """
     weighings = weighings or {}
@@ -130,6 +133,9 @@ def review_record(
     claim.next_review_due = review.next_review_due
     if review.verdict_changed:
         claim.verdict_changed_on = today
+    note_changed = holding_up_note is not None and holding_up_note.strip() != claim.holding_up_note
+    if note_changed:
+        claim.holding_up_note = holding_up_note.strip()
     claim.save(
         update_fields=[
             "verdict",
@@ -138,6 +144,7 @@ def review_record(
             "last_reviewed_on",
             "next_review_due",
             "updated_at",
+            *(["holding_up_note"] if note_changed else []),
         ]
     )
 
@@ -156,5 +163,7 @@ def review_record(
         f"{claim.code} reviewed: {Verdict(review.verdict_before).label} → {Verdict(verdict).label}; "
         f"cadence {cadence_days} days, next review {review.next_review_due:%d %b %Y}"
     )
+    if note_changed:
+        record.say(f"Holding-up note now: {claim.holding_up_note[:300]}")
     record.on_commit(lambda: cache.delete(REVIEWED_COUNT_KEY))
     return review

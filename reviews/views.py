@@ -116,6 +116,7 @@ def _review_page(
             initial={
                 "verdict": claim.verdict,
                 "cadence_days": claim.cadence_days,
+                "holding_up_note": claim.holding_up_note,
                 "expected_last_review_id": latest.pk if latest else None,
             },
             dissent_items=_pending_dissent(claim),
@@ -163,6 +164,8 @@ def review(request, code):
             evidence_considered=data["evidence_considered"],
             weighings=form.weighings(),
             expected_last_review_id=data["expected_last_review_id"],
+            # A form without the field (an older page) leaves the note as it is.
+            holding_up_note=data["holding_up_note"] if "holding_up_note" in request.POST else None,
         )
     except ReviewConflict as conflict:
         # Keep what was typed, now based on the review that won, so saving

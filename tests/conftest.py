@@ -24,7 +24,10 @@ def _fresh_cache():
     """Each test starts with an empty cache: cached pages never leak between tests."""
     from django.core.cache import cache
 
+    from vigil.ratelimit import forget_local_counts
+
     cache.clear()
+    forget_local_counts()
     yield
     cache.clear()
 

@@ -276,7 +276,7 @@ class ActionsShowOnCachedPagesTests(TestCase):
             status=Article.Status.DRAFT,
             published_on=None,
         )
-        make_claim(article=draft, is_primary=True)
+        make_claim(article=draft, is_primary=True, triggers=["A first farm reaches its target."])
         self.assertSeenAfter(
             lambda: article_publish(article=draft, admin=self.admin),
             See(HOME, appears=["Tidal power waits for its first farm"]),

@@ -62,12 +62,34 @@ class TestCompose:
     def test_proxy_serves_media_from_the_shared_volume_and_passes_the_rest_to_web(self, compose):
         proxy = compose["services"]["proxy"]
         assert "media:/srv/media:ro" in proxy["volumes"]
-        config_mount = next(v for v in proxy["volumes"] if v.endswith("/etc/nginx/conf.d/default.conf:ro"))
+        config_mount = next(
+            v for v in proxy["volumes"] if v.endswith("/etc/nginx/templates/default.conf.template:ro")
+        )
         config = (ROOT / config_mount.split(":")[0]).read_text()
         assert "server web:8000;" in config
         assert re.search(r"location /media/ \{\s*alias /srv/media/;", config)
-        assert "X-Forwarded-Proto" in config
         assert "ports" not in compose["services"]["web"]  # readers reach web only through the proxy
+
+    def test_proxy_sets_the_forwarded_headers_itself(self, compose):
+        """A client's X-Forwarded-For or X-Forwarded-Proto never reaches the app:
+        nginx writes both (the address it saw; the deployment's scheme)."""
+        config = (ROOT / "deploy" / "nginx.conf").read_text()
+        headers = dict(re.findall(r"proxy_set_header\s+(\S+)\s+(.+?);", config))
+        assert headers["X-Forwarded-For"] == "$remote_addr"
+        assert headers["X-Forwarded-Proto"] == "${PUBLIC_SCHEME}"
+        assert "$http_x_forwarded" not in config and "$proxy_add_x_forwarded_for" not in config
+        assert compose["services"]["proxy"]["environment"]["PUBLIC_SCHEME"] == "${PUBLIC_SCHEME:-https}"
+        assert headers["X-Request-Start"] == '"t=${msec}"'
+        assert compose["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+
+    def test_web_uses_the_gunicorn_settings_and_readiness(self, compose):
+        from vigil import gunicorn
+
+        assert command_of(compose["services"]["web"])[2:] == ["--config", "python:vigil.gunicorn"]
+        assert gunicorn.backlog <= 128 and gunicorn.timeout <= 60
+        assert "/readyz/" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
+        for name in ["worker", "beat"]:
+            assert "manage.py readyz" in " ".join(compose["services"][name]["healthcheck"]["test"])
 
     def test_health_checks(self, compose):
         for name in ["web", "worker", "beat", "postgres", "redis", "proxy"]:

@@ -28,10 +28,22 @@ from django.urls import get_resolver, reverse
 from articles.models import Article, Pillar, Rewrite, Section
 from articles.services import rewrite_draft, rewrite_reject, rewrite_withdraw
 from claims.models import Verdict
-from claims.services import article_publish, claim_assign, claim_create, trigger_fire
+from claims.services import (
+    DRAFT_FIELDS,
+    ClaimDraft,
+    article_draft_save,
+    article_go_live,
+    article_publish,
+    article_send_back,
+    article_submit,
+    claim_assign,
+    claim_create,
+    trigger_fire,
+)
 from corrections.models import CorrectionEntry, ErrorReport, SignOffRequest
 from corrections.services import (
     CorrectionLogRefused,
+    article_fix,
     article_retire,
     correction_entry_amend,
     correction_entry_write,
@@ -121,7 +133,19 @@ class World:
             status=Article.Status.DRAFT,
             published_on=None,
         )
-        self.draft_claim = make_claim(article=self.draft, is_primary=True)
+        self.draft_claim = make_claim(
+            article=self.draft, is_primary=True, triggers=["A first tidal farm reaches its target."]
+        )
+        # One piece waiting for sign-off, one whose scheduled minute has come.
+        self.submitted = make_article(
+            slug="wave-power", pillar=pillar, section=section, status=Article.Status.SUBMITTED,
+            published_on=None,
+        )
+        self.scheduled = make_article(
+            slug="geothermal", pillar=pillar, section=section, status=Article.Status.SCHEDULED,
+            published_on=None, publish_at=FROZEN - datetime.timedelta(minutes=1), signed_off_user=self.admin,
+        )
+        self.scheduled_claim = make_claim(article=self.scheduled, is_primary=True, triggers=["A new plant."])
 
 
 def article(a):
@@ -179,6 +203,41 @@ def assign_a_claim(w, user):
 @case("article.publish", role=ADMIN, subjects=lambda w, _: {article(w.draft), claim(w.draft_claim)})
 def publish_a_draft(w, user):
     return article_publish(article=w.draft, admin=user)
+
+
+@case("article.draft", role=EDITOR, subjects=lambda w, _: {article(w.draft), claim(w.draft_claim)})
+def save_a_draft(w, user):
+    return article_draft_save(
+        editor=user,
+        article=w.draft,
+        fields={name: getattr(w.draft, name) for name in DRAFT_FIELDS} | {"title": "Tidal power, at last"},
+        claims=[ClaimDraft(pk=w.draft_claim.pk, statement="The first farm delivers.", triggers=["A report."])],
+        expected_version=w.draft.draft_version,
+    )
+
+
+@case("article.submit", role=EDITOR, subjects=lambda w, _: {article(w.draft)})
+def submit_a_draft(w, user):
+    return article_submit(article=w.draft, editor=user)
+
+
+@case("article.send_back", role=ADMIN, subjects=lambda w, _: {article(w.submitted)})
+def send_a_piece_back(w, user):
+    return article_send_back(article=w.submitted, admin=user, reason="Source the capacity figure.")
+
+
+@case("article.go_live", role=ADMIN, subjects=lambda w, _: {article(w.scheduled), claim(w.scheduled_claim)})
+def put_a_scheduled_piece_live(w, user):
+    return article_go_live(article=w.scheduled, admin=user)
+
+
+@case("article.fix", role=EDITOR, subjects=lambda w, _: {article(w.article)})
+def fix_a_small_error(w, user):
+    return article_fix(
+        article=w.article, editor=user, title=w.article.title, dek=w.article.dek,
+        body_markdown=w.article.body_markdown + "\n\nThe capacity is 12 GW.",
+        entry_text="The capacity is 12 GW, not 21 GW.",
+    )
 
 
 # --- Reviews --------------------------------------------------------------------

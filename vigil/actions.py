@@ -12,7 +12,9 @@ this one place:
 - after commit, the follow-up work: every hook registered with `after_commit`
   (cache freshness here; the apps add theirs in AppConfig.ready()) is handed
   the event, and a failing hook is logged, never raised: the change is already
-  committed and the person who made it must not be told it failed.
+  committed and the person who made it must not be told it failed. The failed
+  hook is kept (FollowUpRetry) and run again by the periodic job
+  (follow_ups_retry), so the cache hears of the change once Redis is back.
 
 The action body receives `record` (a Record) to name what it touched and
 what changed. An action called from inside another (a review weighing dissent)
@@ -24,15 +26,19 @@ they change the editorial record (assigning a claim, declining a report).
 """
 
 import contextvars
+import datetime
 import functools
 import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from . import roles
-from .models import Event, EventSubject
+from .cache import strict
+from .models import Event, EventSubject, FollowUpRetry
 
 logger = logging.getLogger(__name__)
 
@@ -154,11 +160,72 @@ def _write(record):
     return event
 
 
+def _hook_name(hook):
+    return f"{hook.__module__}.{hook.__qualname__}"
+
+
+def _run_hook(hook, event):
+    # strict(): a cache that cannot be told raises, so the hook is retried
+    # rather than believed done (vigil.cache).
+    with strict():
+        hook(event)
+
+
 def _follow_up(event, followups):
-    works = [functools.partial(hook, event) for hook in _hooks] + followups
-    for work in works:
+    for hook in _hooks:
+        try:
+            _run_hook(hook, event)
+        except Exception as exc:  # noqa: BLE001
+            # Committed already: a cache or broker outage delays this, never undoes it.
+            logger.exception(
+                "after-commit %s failed for event %s; will retry", _hook_name(hook), event.pk
+            )
+            _keep_for_retry(event, hook, exc)
+    for work in followups:
         try:
             work()
         except Exception:  # noqa: BLE001
-            # Committed already: a cache or broker outage delays this, never undoes it.
             logger.exception("after-commit work %r failed for event %s", work, event.pk)
+
+
+def _retry_delay(attempts):
+    """30 s, 60 s, 2 min… capped at an hour; pages are fresh by the safety TTL anyway."""
+    return datetime.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+def _keep_for_retry(event, hook, exc):
+    try:
+        FollowUpRetry.objects.get_or_create(
+            event=event,
+            hook=_hook_name(hook),
+            defaults={"next_attempt_at": timezone.now() + _retry_delay(1), "last_error": repr(exc)[:500]},
+        )
+    except Exception:  # noqa: BLE001
+        logger.exception("could not keep %s of event %s for retry", _hook_name(hook), event.pk)
+
+
+def follow_ups_retry(*, now=None, limit=500):
+    """Run again the after-commit hooks that failed (the periodic job calls this).
+    Each retry is taken with a conditional UPDATE, so two runs never both do it.
+    Returns (done, failed)."""
+    now = now or timezone.now()
+    hooks = {_hook_name(hook): hook for hook in _hooks}
+    done = failed = 0
+    for retry in FollowUpRetry.objects.filter(next_attempt_at__lte=now).select_related("event")[:limit]:
+        taken = FollowUpRetry.objects.filter(
+            pk=retry.pk, next_attempt_at=retry.next_attempt_at
+        ).update(next_attempt_at=now + _retry_delay(retry.attempts + 1), attempts=F("attempts") + 1)
+        if not taken:
+            continue
+        hook = hooks.get(retry.hook)
+        try:
+            if hook is not None:  # a hook no longer registered has nothing left to do
+                _run_hook(hook, retry.event)
+        except Exception as exc:  # noqa: BLE001
+            failed += 1
+            FollowUpRetry.objects.filter(pk=retry.pk).update(last_error=repr(exc)[:500])
+            logger.warning("after-commit %s still failing for event %s", retry.hook, retry.event_id)
+            continue
+        retry.delete()
+        done += 1
+    return done, failed

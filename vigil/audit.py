@@ -25,7 +25,12 @@ READERS = "readers"
 # What each action did, in the words of the trail. An action missing here is
 # shown by its name; tests/vigil/test_audit.py checks every action has words.
 ACTION_WORDS = {
-    "article.publish": "Published an article",
+    "article.draft": "Saved a draft",
+    "article.submit": "Submitted a draft for sign-off",
+    "article.send_back": "Sent a piece back to draft",
+    "article.publish": "Signed off an article",
+    "article.go_live": "A scheduled article went live",
+    "article.fix": "Corrected a small error in published text",
     "article.retire": "Retired an article",
     "rewrite.draft": "Drafted a rewrite",
     "rewrite.withdraw": "Withdrew a rewrite",

@@ -9,6 +9,7 @@ import logging
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
 
@@ -29,9 +30,16 @@ def enqueue_quietly(task, *, inline, **kwargs):
         if app.conf.task_always_eager:
             inline(**kwargs)
             return True
-        # kombu retries a refused connection for seconds by default: not here.
+        # kombu retries a refused connection for seconds by default, and waits
+        # for a hung Redis forever: not here.
         with app.connection_for_write(
-            connect_timeout=1, transport_options={"max_retries": 0, "interval_start": 0}
+            connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+            transport_options={
+                "max_retries": 0,
+                "interval_start": 0,
+                "socket_connect_timeout": settings.REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": settings.REDIS_TIMEOUT,
+            },
         ) as connection:
             task.apply_async(kwargs=kwargs, retry=False, connection=connection)
         return True

@@ -7,15 +7,23 @@ and the daily job bumps it at midnight so no countdown shows yesterday's count.
 
 from django.core.cache import cache
 
+from .cache import CacheUnavailable, strict
+
 CONTENT_VERSION_KEY = "vigil:content-version"
 
 
 def content_version():
-    version = cache.get(CONTENT_VERSION_KEY)
-    if version is None:
-        # add() so two processes starting at once agree on the first value.
-        cache.add(CONTENT_VERSION_KEY, 1, timeout=None)
-        version = cache.get(CONTENT_VERSION_KEY, 1)
+    """The current version, or None while the cache cannot say: then nothing
+    may be served from or kept under a version (it would outlive a change)."""
+    try:
+        with strict():
+            version = cache.get(CONTENT_VERSION_KEY)
+            if version is None:
+                # add() so two processes starting at once agree on the first value.
+                cache.add(CONTENT_VERSION_KEY, 1, timeout=None)
+                version = cache.get(CONTENT_VERSION_KEY, 1)
+    except CacheUnavailable:
+        return None
     return version
 
 

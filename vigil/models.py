@@ -132,3 +132,26 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.event} {self.object_id} ({'sent' if self.sent_at else 'pending'})"
+
+
+class FollowUpRetry(models.Model):
+    """After-commit work of an action that failed (Redis down when the cache was
+    to be told): kept here and retried by the periodic job (vigil.actions), so a
+    committed change is never left half-announced."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    # The hook's dotted name, as registered with vigil.actions.after_commit.
+    hook = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "hook"], name="follow_up_retry_once")
+        ]
+
+    def __str__(self):
+        return f"{self.hook} for event {self.event_id} (attempt {self.attempts})"

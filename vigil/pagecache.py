@@ -41,9 +41,6 @@ from django.utils.http import parse_http_date_safe
 
 from .freshness import content_version
 
-# content_version() changes on every edit; this only bounds memory use.
-PAGE_CACHE_SECONDS = 60 * 60
-
 # Request headers a public page may vary on. Each is part of the key, so an
 # htmx request never gets the full page (or the full page the fragment).
 KEYED_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET")
@@ -70,8 +67,11 @@ def public_page(view):
         if not _request_may_share_a_copy(request):
             return view(request, *args, **kwargs)
 
-        digest = _page_digest(request)
         version = _current_version()
+        if version is None:
+            # The cache is unavailable: render, as if there were none.
+            return view(request, *args, **kwargs)
+        digest = _page_digest(request)
         # A page this worker has served under the current version is answered
         # from its own memory: no cache round trip, no rendering.
         local = _local_pages.get(digest)
@@ -200,7 +200,10 @@ def _response_may_be_shared(request, response):
 def _keep(key, response):
     if not response.has_header("ETag"):
         set_response_etag(response)
-    cache.set(key, response, PAGE_CACHE_SECONDS)
+    # content_version() changes on every edit. The timeout bounds memory use, and
+    # how long a page stays stale when a change's bump never reached the cache
+    # (a worker killed between commit and bump): the safety TTL.
+    cache.set(key, response, settings.VIGIL_PAGE_CACHE_SECONDS)
 
 
 def _not_modified(request, validators):

@@ -5,22 +5,27 @@ here and in vigil.forms (the reader-input fields and the honeypot field), so
 the dissent form and the corrections report form defend themselves the same way:
 
 - client_address(): who is asking, read safely behind TRUSTED_PROXY_COUNT proxies;
-- form_rate_limited(): a cache-counted limit per client address;
+- form_rate_limited(): a sliding-window limit per client address, counted in
+  the cache (in the process while the cache is down);
 - HONEYPOT_FIELD / honeypot_filled(): a field people never see and bots fill in;
 - reader_text(): control characters stripped, newlines and tabs kept;
 - fingerprint(): the same text sent twice is recognised.
 """
 
+import collections
 import hashlib
 import ipaddress
 import logging
 import re
+import threading
 import time
 import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+
+from .cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -66,25 +71,74 @@ def client_address(request):
 def form_rate_limited(request, *, scope):
     """Count one form post from this client; True once it is over the limit.
 
-    A fixed window per client and scope. If the cache is down we let the post
-    through: losing an honest reader's dissent is worse than a burst of spam
-    that moderation can reject.
+    A sliding window: the count of the current fixed window plus the previous
+    window's, weighted by how much of it still lies within the last
+    RATE_WINDOW_SECONDS. A burst just before a window's end is still counted
+    just after it, so no boundary lets twice the limit through.
+
+    The counts live in the cache, shared by every web process. If the cache is
+    unavailable the limit fails closed, not open: each process counts on its
+    own (vigil.cache raises CacheUnavailable from a counter), so a reader can
+    still post and a burst is still refused.
     """
     limit = settings.PUBLIC_FORMS["RATE_LIMIT"]
     window = settings.PUBLIC_FORMS["RATE_WINDOW_SECONDS"]
-    bucket = int(time.time() // window)
-    key = f"vigil:ratelimit:{scope}:{client_address(request)}:{bucket}"
+    key = f"vigil:ratelimit:{scope}:{client_address(request)}"
+    now = time.time()
     try:
-        cache.add(key, 0, timeout=window)
-        count = cache.incr(key)
+        count = _cache_window_count(key, now, window)
+    except CacheUnavailable:
+        logger.warning("rate limit counted in this process: the cache is unavailable")
+        count = _local_limiter.count(key, now, window)
+    return count > limit
+
+
+def _cache_window_count(key, now, window):
+    bucket, into = divmod(now, window)
+    current, previous = f"{key}:{int(bucket)}", f"{key}:{int(bucket) - 1}"
+    # Kept two windows: the next window still weighs this one.
+    cache.add(current, 0, timeout=2 * window)
+    try:
+        count = cache.incr(current)
     except ValueError:
         # The key expired between add() and incr(): this is the first post.
-        cache.set(key, 1, timeout=window)
+        cache.set(current, 1, timeout=2 * window)
         count = 1
-    except Exception:  # noqa: BLE001 - any cache failure must not cost a submission
-        logger.exception("rate limit cache unavailable; letting the post through")
-        return False
-    return count > limit
+    earlier = cache.get(previous, 0)
+    return count + earlier * (1 - into / window)
+
+
+class _LocalLimiter:
+    """The fallback while the cache is down: the same limit, counted per
+    process, with the exact times of the last posts of each client."""
+
+    MAX_CLIENTS = 10_000
+
+    def __init__(self):
+        self._posts = {}
+        self._lock = threading.Lock()
+
+    def count(self, key, now, window):
+        with self._lock:
+            if key not in self._posts and len(self._posts) >= self.MAX_CLIENTS:
+                self._posts.clear()  # bounded memory; forgetting errs towards letting posts in
+            times = self._posts.setdefault(key, collections.deque(maxlen=1000))
+            while times and times[0] <= now - window:
+                times.popleft()
+            times.append(now)
+            return len(times)
+
+    def clear(self):
+        with self._lock:
+            self._posts.clear()
+
+
+_local_limiter = _LocalLimiter()
+
+
+def forget_local_counts():
+    """Drop the fallback's counts (tests)."""
+    _local_limiter.clear()
 
 
 def too_many_posts(request, template, context):

@@ -69,6 +69,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line of the request carries its id (vigil.logs).
+    "vigil.logs.RequestLog",
+    # Before anything costly: a request that waited past its deadline gets a fast 503.
+    "vigil.shedding.ShedLateRequests",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -120,15 +124,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DB_POOL"):
-    # psycopg's pool, for threaded or async workers; sync workers keep one
-    # persistent connection each (CONN_MAX_AGE above) and need no pool.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(env("DB_POOL_MIN", "2")),
-        "max_size": int(env("DB_POOL_MAX", "8")),
-    }
+else:
+    # A database that does not answer fails a request in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        env("DB_CONNECT_TIMEOUT", "5")
+    )
+    if env_bool("DB_POOL"):
+        # psycopg's pool, for threaded or async workers; sync workers keep one
+        # persistent connection each (CONN_MAX_AGE above) and need no pool.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": int(env("DB_POOL_MIN", "2")),
+            "max_size": int(env("DB_POOL_MAX", "8")),
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -136,15 +145,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 
-if REDIS_URL:
-    CACHES = {
+# Redis is a cache: a request never waits long on it and never fails for it
+# (vigil/cache.py). A call gives up after these timeouts, and then the process
+# stops asking for VIGIL_CACHE_RETRY_SECONDS.
+REDIS_CONNECT_TIMEOUT = float(env("REDIS_CONNECT_TIMEOUT", "0.5"))
+REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "0.5"))
+VIGIL_CACHE_RETRY_SECONDS = float(env("VIGIL_CACHE_RETRY_SECONDS", "5"))
+
+
+def redis_caches(url):
+    """The cache on Redis at `url` (tests point it at a Redis of their own)."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "vigil.cache.ResilientRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "vigil",
             "TIMEOUT": 300,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {
         "default": {
@@ -169,8 +195,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Whole public pages are cached for anonymous readers (vigil.pagecache); the
 # key holds vigil.freshness.content_version(), so an edit shows at once.
 VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
+# The safety TTL: a cached page, fragment or count lives at most this long, so
+# a change whose cache bump was lost (a worker killed right after commit) shows
+# within it. Bumps that failed are also retried (vigil.actions.follow_ups_retry).
+VIGIL_PAGE_CACHE_SECONDS = int(env("VIGIL_PAGE_CACHE_SECONDS", "300"))
 # Fragments of pages that cannot be shared whole (a signed-in editor's view).
-VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", "3600"))
+VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", str(VIGIL_PAGE_CACHE_SECONDS)))
 if VIGIL_FRAGMENT_CACHE_SECONDS <= 0:
     # Off means off: {% cache %} reads the "template_fragments" cache first, and
     # this one stores nothing and asks nobody, so every fragment renders afresh.
@@ -178,6 +208,13 @@ if VIGIL_FRAGMENT_CACHE_SECONDS <= 0:
 # How long a worker trusts the content version it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
+
+# --- Load shedding -----------------------------------------------------------
+
+# A request that waited longer than this in the queue (X-Request-Start, set by
+# the proxy) is answered 503 at once with Retry-After (vigil/shedding.py).
+VIGIL_REQUEST_DEADLINE_SECONDS = float(env("VIGIL_REQUEST_DEADLINE_SECONDS", "3"))
+VIGIL_SHED_RETRY_AFTER_SECONDS = int(env("VIGIL_SHED_RETRY_AFTER_SECONDS", "5"))
 
 # --- Publication -------------------------------------------------------------
 
@@ -232,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications the broker missed (it was down when the request committed);
     # vigil/tasks.py, under the name it had in the reviews app.
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
+    # After-commit work that failed (Redis was down when the cache was to be told).
+    "follow-ups-retry": {"task": "vigil.follow_ups_retry", "schedule": 60.0},
+    # Scheduled articles go live at their minute (claims/tasks.py).
+    "scheduled-articles-minute": {"task": "claims.articles_publish_due", "schedule": crontab()},
     # Cover renditions the broker missed.
     "cover-renditions-sweep": {
         "task": "articles.cover_renditions_sweep",
@@ -340,10 +381,31 @@ TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Logging -----------------------------------------------------------------
 
+# JSON lines (time, level, logger, message, request id) in production, for a
+# log collector; readable lines in development. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "vigil.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "vigil.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # vigil.request logs every request; Django's own line for 4xx/5xx would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker and beat log through the same handlers, not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

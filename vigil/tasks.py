@@ -1,5 +1,6 @@
 """Background work of the project's own infrastructure: delivering the outbox
-(vigil.notifications). Tasks take IDs and call one function.
+(vigil.notifications) and retrying failed after-commit work (vigil.actions).
+Tasks take IDs and call one function.
 
 The tasks keep the names they had when the outbox lived in the reviews app,
 so messages already queued and a running beat's schedule still find them.
@@ -10,7 +11,7 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 
-from . import notifications
+from . import actions, notifications
 
 # A mail server that is down or refuses: worth retrying later.
 SEND_ERRORS = (smtplib.SMTPException, OSError)
@@ -41,3 +42,9 @@ def outbox_deliver(self, message_id):
 def outbox_drain():
     sent, failed = notifications.outbox_drain()
     return {"sent": sent, "failed": failed}
+
+
+@shared_task(name="vigil.follow_ups_retry", acks_late=True, soft_time_limit=50, time_limit=60)
+def follow_ups_retry():
+    done, failed = actions.follow_ups_retry()
+    return {"done": done, "failed": failed}

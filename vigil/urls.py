@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .audit import audit_trail
-from .health import healthz
+from .health import healthz, readyz
 from .robots import robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
 # Apps are included by name: the project package imports none of them.
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("readyz/", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("articles.urls")),

@@ -160,7 +160,7 @@ class PublishActionTests(TestCase):
     def setUpTestData(cls):
         cls.admin = make_admin()
         cls.draft = make_article(title="Ready draft", status="draft", published_on=None, pillar=make_pillar())
-        make_claim(article=cls.draft, is_primary=True)
+        make_claim(article=cls.draft, is_primary=True, triggers=["A study that says otherwise."])
 
     def setUp(self):
         self.client.force_login(self.admin)
@@ -186,8 +186,8 @@ class PublishActionTests(TestCase):
         bare = make_article(title="No claim yet", status="draft", published_on=None, pillar=make_pillar())
         published = make_article(title="Already out")
         response = self.publish(bare, published)
-        self.assertContains(response, "“No claim yet” was not published: An article is published with its primary claim")
-        self.assertContains(response, "“Already out” was not published: Only a draft can be published")
+        self.assertContains(response, "“No claim yet” was not published: This article cannot be published yet: add a primary claim.")
+        self.assertContains(response, "“Already out” was not published: Only a draft or a submitted piece can be published")
         bare.refresh_from_db()
         self.assertEqual(bare.status, "draft")
         self.assertFalse(Event.objects.exists())

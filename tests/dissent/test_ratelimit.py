@@ -1,5 +1,6 @@
 """vigil/ratelimit.py and the 429 answer of the public forms."""
 
+import time_machine
 from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
@@ -116,9 +117,29 @@ class FormRateLimitTests(TestCase):
         self.assertEqual(response.status_code, 429)
         self.assertContains(response, "The date in the second paragraph is wrong.", status_code=429)
 
-    def test_cache_failure_lets_the_post_through(self):
-        from unittest import mock
+    @override_settings(TRUSTED_PROXY_COUNT=0)
+    def test_spoofed_forwarded_for_without_a_trusted_proxy_leaves_the_limit_intact(self):
+        """No proxy in front: X-Forwarded-For is whatever the client wrote."""
+        statuses = [self.post(n, forwarded=f"198.51.100.{n}").status_code for n in range(10)]
+        self.assertEqual(statuses, [302] * 3 + [429] * 7)
 
+
+@override_settings(PUBLIC_FORMS=LIMITS, TRUSTED_PROXY_COUNT=0)
+class SlidingWindowTests(SimpleTestCase):
+    """A fixed window would let 2x the limit through around a boundary; this one does not."""
+
+    BOUNDARY = 600 * 2_950_000  # a window boundary (multiple of RATE_WINDOW_SECONDS), in 2026
+
+    def limited(self, at):
         request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7")
-        with mock.patch("vigil.ratelimit.cache.add", side_effect=ConnectionError("redis down")):
-            self.assertFalse(form_rate_limited(request, scope="dissent"))
+        with time_machine.travel(at, tick=False):
+            return form_rate_limited(request, scope="dissent")
+
+    def test_a_burst_just_before_a_boundary_still_counts_just_after(self):
+        self.assertEqual([self.limited(self.BOUNDARY - 1) for _ in range(3)], [False] * 3)
+        self.assertTrue(self.limited(self.BOUNDARY + 1))
+
+    def test_the_burst_ages_out_one_window_later(self):
+        for _ in range(3):
+            self.limited(self.BOUNDARY - 1)
+        self.assertFalse(self.limited(self.BOUNDARY + 598))

@@ -5,7 +5,7 @@ import time_machine
 from django.test import TestCase
 from django.urls import reverse
 
-from claims.models import Verdict
+from claims.models import Claim, Verdict
 from corrections.models import CorrectionEntry
 from dissent.models import Dissent
 from reviews.models import Review
@@ -200,6 +200,18 @@ class ReviewFormTests(TestCase):
         )  # verdicts + material/not material
         latest = Review.objects.get()
         self.assertContains(response, f'name="expected_last_review_id" value="{latest.pk}"')
+
+    def test_the_review_rewrites_the_holding_up_note(self):
+        Claim.objects.filter(pk=self.claim.pk).update(holding_up_note="Holds for now.")
+        self.assertContains(self.client.get(self.url), "Holds for now.")
+        response = self.post(verdict="not_holding", holding_up_note="Two **new** surveys contradict it.")
+        self.assertEqual(response.status_code, 302)
+        self.claim.refresh_from_db()
+        self.assertEqual(self.claim.holding_up_note, "Two **new** surveys contradict it.")
+        self.assertIn("<strong>new</strong>", self.claim.holding_up_html)
+        page = self.client.get(self.claim.article.get_absolute_url())
+        self.assertNotContains(page, "Holds for now.")
+        self.assertContains(page, "Two <strong>new</strong> surveys contradict it.")
 
     def test_saves_and_returns_to_the_queue(self):
         response = self.post(verdict="not_holding", cadence_days="30", reasoning="Prices rose.")
