@@ -108,3 +108,16 @@ class KeysetPaginatorTests(TestCase):
         paginator = KeysetPaginator(Claim.objects.all(), 2, order=("code",), max_count=5)
         self.assertEqual(paginator.count, 5)
         self.assertTrue(paginator.count_is_bounded)
+
+    def test_a_count_at_the_bound_is_kept_and_one_under_it_is_not(self):
+        from django.core.cache import cache
+
+        cache.clear()
+        long = KeysetPaginator(Claim.objects.all(), 2, order=("code",), max_count=5)
+        self.assertEqual(long.count, 5)
+        with self.assertNumQueries(0):
+            self.assertEqual(KeysetPaginator(Claim.objects.all(), 2, order=("code",), max_count=5).count, 5)
+        short = Claim.objects.filter(next_review_due=datetime.date(2026, 3, 1))
+        self.assertEqual(KeysetPaginator(short, 2, order=("code",), max_count=5).count, 3)
+        with self.assertNumQueries(1):
+            KeysetPaginator(short, 2, order=("code",), max_count=5).count

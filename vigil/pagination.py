@@ -10,6 +10,9 @@ says "10,000+" when `count_is_bounded`. Filters and sorting, which readers use
 to go deep, stay fast because each has an index.
 """
 
+import hashlib
+
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -44,14 +47,22 @@ class BoundedPaginator(Paginator):
 
 KEYSET_PARAMS = ("after", "before")
 KEYSET_SEPARATOR = ","
+# A keyset list says "1,000+" past this many rows. Counting even that far is
+# the dearest part of a page at 100k articles (each counted row joins its live
+# article), so a count that reaches the bound is kept for COUNT_CACHE_SECONDS:
+# a list that long does not stop being that long in a minute. Counts under the
+# bound are cheap (few rows, through an index) and always exact.
+KEYSET_MAX_COUNT = 1_000
+COUNT_CACHE_SECONDS = 300
 
 
 class KeysetPaginator:
     """Pages `queryset` in `order` — model fields, each may start with "-", the
     last one unique (so every row has its own key) — `per_page` rows at a time.
-    `count` is bounded like BoundedPaginator's: "1,000+" past `max_count`."""
+    `count` is bounded like BoundedPaginator's, "1,000+" past `max_count`, and
+    a count at the bound is cached (KEYSET_MAX_COUNT)."""
 
-    def __init__(self, queryset, per_page, *, order, max_count=DEFAULT_MAX_COUNT):
+    def __init__(self, queryset, per_page, *, order, max_count=KEYSET_MAX_COUNT):
         self.order = tuple(order)
         self.queryset = queryset.order_by(*self.order)
         self.object_list = self.queryset  # as Django's Paginator names the whole list
@@ -65,7 +76,14 @@ class KeysetPaginator:
 
     @cached_property
     def count(self):
-        return self.queryset.order_by()[: self.max_count].count()
+        bounded = self.queryset.order_by()[: self.max_count]
+        key = "vigil:bounded-count:" + hashlib.sha256(str(bounded.query).encode()).hexdigest()
+        count = cache.get(key)
+        if count is None:
+            count = bounded.count()
+            if count >= self.max_count:
+                cache.set(key, count, COUNT_CACHE_SECONDS)
+        return count
 
     @property
     def count_is_bounded(self):
