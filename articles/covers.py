@@ -56,6 +56,16 @@ def cover_sources(cover):
     return manifest or None
 
 
+def cover_share_url(cover):
+    """The image other sites show for an article (og:image, JSON-LD): the largest
+    JPEG rendition, which every reader of a link preview can decode; the original
+    (stored without metadata) until the renditions are made."""
+    manifest = cover_sources(cover)
+    if manifest:
+        return default_storage.url(manifest["sources"][-1]["jpeg"])
+    return cover.url
+
+
 def cover_saved(sender, instance, **kwargs):
     """post_save of Article: a cover without renditions gets them after commit."""
     if kwargs.get("raw") or not instance.cover:

@@ -6,6 +6,8 @@ building the feed.
 
 Descriptions are escaped here: feed readers treat <summary type="html"> as HTML,
 and the texts are written by editors and readers, not by the sanitiser.
+Titles are plain text (plain_text): many readers show a title as HTML, so any
+markup typed into one is stripped, and the feed framework escapes the rest once.
 """
 
 import datetime
@@ -17,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
 from vigil.conditional import feed_conditional
 from vigil.pagecache import public_page
@@ -29,6 +31,11 @@ FEED_LENGTH = 30
 
 def day_start(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def plain_text(text):
+    """A feed title: tags stripped, whitespace folded; escaped once, by the feed."""
+    return " ".join(strip_tags(text).split())
 
 
 def _publication():
@@ -46,7 +53,7 @@ class PillarFeed(Feed):
 
     def title(self, pillar):
         scope = pillar.name if pillar else _publication()
-        return f"{scope}: {self.kind}"
+        return plain_text(f"{scope}: {self.kind}")
 
     def link(self, pillar):
         return pillar.get_absolute_url() if pillar else "/"
@@ -75,7 +82,7 @@ class ArticlesFeed(PillarFeed):
         return articles[:FEED_LENGTH]
 
     def item_title(self, article):
-        return article.title
+        return plain_text(article.title)
 
     def item_description(self, article):
         claim = article.primary_claim
@@ -108,7 +115,8 @@ def feed_paths(name, feed_class):
     feed is built once per change."""
 
     def view(flavour):
-        return public_page(feed_conditional(flavour()))
+        # Feeds carry verdicts, titles and log entries: every kind they list.
+        return public_page(lists=["article", "claim", "pillar"])(feed_conditional(flavour()))
 
     atom, rss_ = feed_class, rss(feed_class)
     return [

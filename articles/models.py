@@ -4,8 +4,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from vigil.rendering import reading_minutes, render_markdown
+from vigil.roles import is_admin
 
-from .renditions import validate_cover
+from .renditions import CoverField, validate_cover
 
 
 class PillarQuerySet(models.QuerySet):
@@ -106,7 +107,7 @@ class Article(models.Model):
     body_markdown = models.TextField("body (Markdown)")
     body_html = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
-    cover = models.ImageField(upload_to="covers/%Y/", blank=True, validators=[validate_cover])
+    cover = CoverField(upload_to="covers/%Y/", blank=True, validators=[validate_cover])
     cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
     # A draft may not have one yet; publication requires it (claims.services).
     section = models.ForeignKey(
@@ -299,6 +300,10 @@ class Rewrite(models.Model):
 
     def event_subjects(self):
         return [("article", self.article.slug)]
+
+    def withdrawable_by(self, user):
+        """Who may take a rewrite back: the editor who drafted it, or an admin."""
+        return self.drafted_by_id == user.pk or is_admin(user)
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body_markdown)

@@ -1,8 +1,17 @@
 """
-Cover-image renditions: several widths for srcset, in WebP and JPEG, with EXIF
-orientation applied and all metadata stripped. Uploads are checked first:
-only raster formats (JPEG, PNG, WebP, GIF) and no more than
-settings.MAX_IMAGE_PIXELS pixels (decompression bombs).
+Covers: what an upload must be, the original as stored, and its renditions.
+
+- Uploads are checked first (validate_cover): JPEG, PNG, WebP or GIF by
+  content, under a name ending in one of those extensions; at most
+  VIGIL["COVER_MAX_BYTES"] bytes; at most settings.MAX_IMAGE_PIXELS pixels
+  counting every frame (decompression bombs, long animations), which bounds
+  the pixel work of everything made from it.
+- The original is stored without its metadata (CoverField): EXIF (GPS
+  position, camera, time), XMP and comments are dropped and the orientation
+  applied, so the file readers can fetch says nothing the picture does not.
+  Its name ends in the extension of its real format.
+- Renditions: several widths for srcset, in WebP and JPEG, with all metadata
+  stripped.
 
 Renditions live at a path derived from the cover's file name
 (renditions/covers/<key>/<width>.<ext>) with a manifest.json beside them, so
@@ -12,15 +21,21 @@ a new cover gets new renditions and the page needs no extra table.
 import hashlib
 import io
 import json
+import os
 import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 RASTER_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
+# The extension a stored original gets for its real format, and those an upload may carry.
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+UPLOAD_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "gif"}
 WIDTHS = (480, 960, 1440)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
@@ -30,6 +45,25 @@ def _limit_pixels():
     # Pillow's own guard (warning above the limit, error above twice it).
     Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
     return settings.MAX_IMAGE_PIXELS
+
+
+def _check_upload(file):
+    """What can be refused before reading the image: its size and its name."""
+    limit = settings.VIGIL["COVER_MAX_BYTES"]
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(
+            f"This file is {size / 1024 / 1024:.1f} MB; covers may be at most "
+            f"{limit / 1024 / 1024:.0f} MB. Export it smaller and upload it again.",
+            code="file_too_large",
+        )
+    extension = os.path.splitext(getattr(file, "name", "") or "")[1].lstrip(".").lower()
+    if extension not in UPLOAD_EXTENSIONS:
+        raise ValidationError(
+            f"“.{extension}” files cannot be covers. Upload a JPEG, PNG, WebP or GIF "
+            "(.jpg, .png, .webp or .gif).",
+            code="image_extension",
+        )
 
 
 def _open(file):
@@ -57,16 +91,20 @@ def _open(file):
             code="image_format",
         )
     width, height = image.size
-    if width * height > limit:
+    frames = getattr(image, "n_frames", 1)
+    if width * height * frames > limit:
+        size = f"{width:,} × {height:,} pixels" + (f" × {frames:,} frames" if frames > 1 else "")
         raise ValidationError(
-            f"This image is too large: {width:,} × {height:,} pixels; covers may have at most {limit:,} pixels.",
+            f"This image is too large: {size}; covers may have at most {limit:,} pixels in all.",
             code="image_too_large",
         )
     return image
 
 
 def validate_cover(file):
-    """Validator for Article.cover: a raster image within the pixel limit, not truncated."""
+    """Validator for Article.cover: a raster image by content, under a raster
+    image's name, within the byte and pixel limits, not truncated."""
+    _check_upload(file)
     image = _open(file)
     try:
         image.verify()
@@ -154,3 +192,64 @@ def manifest_for(cover):
             return json.load(file)
     except (FileNotFoundError, OSError, ValueError):
         return None
+
+
+# --- The stored original --------------------------------------------------------
+
+
+def cover_without_metadata(file):
+    """The upload re-saved in its own format with no metadata: (bytes, format).
+
+    EXIF (GPS, camera, time), XMP and comments are not written; the orientation
+    is applied to the pixels instead. A JPEG that needs no turning keeps its
+    quantisation ("keep"), so it is not visibly re-compressed; an animation keeps
+    its frames. The colour profile stays: it is how the picture looks.
+    """
+    source = _open(file)
+    fmt = source.format
+    options = {}
+    if icc := source.info.get("icc_profile"):
+        options["icc_profile"] = icc
+    frames = getattr(source, "n_frames", 1)
+    if frames > 1:
+        # GIF and WebP animations: every frame, timing and looping kept; no comment.
+        image = source
+        options.update(save_all=True, duration=source.info.get("duration", 100), loop=source.info.get("loop", 0))
+        if fmt == "GIF":
+            options["comment"] = b""
+    else:
+        orientation = source.getexif().get(0x0112, 1)
+        if fmt == "JPEG" and orientation in (0, 1):
+            image = source
+            options.update(quality="keep", subsampling="keep")
+        else:
+            image = ImageOps.exif_transpose(source)
+            if fmt == "JPEG":
+                options["quality"] = 92
+        if fmt == "GIF":
+            options["comment"] = b""
+    if fmt == "WEBP":
+        options.setdefault("quality", 90)
+        if source.info.get("lossless"):
+            options["lossless"] = True
+    if fmt == "PNG" and "transparency" in source.info:
+        options["transparency"] = source.info["transparency"]
+    buffer = io.BytesIO()
+    # No exif=, no xmp=, no pnginfo=: Pillow writes none of the original's metadata.
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue(), fmt
+
+
+class CoverFieldFile(ImageFieldFile):
+    def save(self, name, content, save=True):
+        # Every way a cover arrives (the admin, the desk, the demo, a test)
+        # passes here before storage: only the stripped copy is ever stored.
+        data, fmt = cover_without_metadata(content)
+        stem = os.path.splitext(os.path.basename(name))[0] or "cover"
+        super().save(f"{stem}.{EXTENSIONS[fmt]}", ContentFile(data), save)
+
+
+class CoverField(models.ImageField):
+    """An ImageField whose stored original has no metadata (cover_without_metadata)."""
+
+    attr_class = CoverFieldFile

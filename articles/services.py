@@ -8,10 +8,12 @@ and a retirement of the same article never deadlock, and two admins pressing
 "Approve" at once leave exactly one approval.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from vigil.actions import ADMIN, EDITOR, action
+from vigil.roles import display_name
 
 from .models import Article, Rewrite
 
@@ -81,8 +83,14 @@ def rewrite_decide(rewrite, *, status, user, reason=""):
 
 @action("rewrite.withdraw", role=EDITOR, actor="editor")
 def rewrite_withdraw(*, rewrite, editor, record):
-    """The drafting side takes an open rewrite back; the banner goes away."""
+    """The drafting side takes an open rewrite back; the banner goes away.
+    An editor withdraws only their own rewrite; an admin any."""
     rewrite = rewrite_lock_open(rewrite)
+    if not rewrite.withdrawable_by(editor):
+        raise PermissionDenied(
+            f"Only {display_name(rewrite.drafted_by)}, who drafted this rewrite, "
+            "or an admin may withdraw it (rewrite.withdraw)."
+        )
     rewrite_decide(rewrite, status=Rewrite.Status.WITHDRAWN, user=editor)
     record.touch(rewrite.article)
     record.say("Rewrite withdrawn")

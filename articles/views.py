@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vigil.conditional import conditional, newest
+from vigil.cachetags import shows
 from vigil.pagecache import public_page
 from vigil.roles import admin_required, editor_required, is_admin, is_editor
 
@@ -19,7 +20,8 @@ from .services import RewriteRefused, rewrite_draft, rewrite_reject, rewrite_wit
 HOME_ARTICLE_COUNT = 12
 
 
-@public_page
+# Badges and the recent verdict changes: a review anywhere may change the front page.
+@public_page(lists=["article", "claim"])
 def home(request):
     # A list, not a sliced queryset: the template takes the lead piece apart from the rest.
     # The recent verdict changes come from the reviews app's {% recent_verdict_changes %}.
@@ -82,6 +84,8 @@ def article_detail(request, slug):
         if article.pillar_id
         else 0
     )
+    # The pillar box counts the pillar's pieces: publishing one touches its pillar.
+    shows(request, article, *claims, article.pillar, article.section)
     context = {
         "article": article,
         "claims": claims,
@@ -101,7 +105,8 @@ def article_detail(request, slug):
     return response
 
 
-@public_page
+# Each pillar's health counts its claims' verdicts.
+@public_page(lists=["pillar", "article", "claim"])
 def pillar_index(request):
     pillars = [
         (pillar, Health.of(pillar))
@@ -110,24 +115,27 @@ def pillar_index(request):
     return render(request, "articles/pillar_index.html", {"pillars": pillars})
 
 
-@public_page
+@public_page(lists=["article", "claim"])
 def pillar_detail(request, slug):
     pillar = get_object_or_404(Pillar.objects.with_health(on=timezone.localdate()), slug=slug)
     articles = Article.objects.for_listing().filter(pillar=pillar)
+    shows(request, pillar)
     context = {"pillar": pillar, "health": Health.of(pillar), "articles": articles}
     return render(request, "articles/pillar_detail.html", context)
 
 
-@public_page
+@public_page(lists=["article", "claim"])
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     articles = Article.objects.for_listing().filter(section=section)
+    shows(request, section)
     return render(request, "articles/section_detail.html", {"section": section, "articles": articles})
 
 
-@public_page
+@public_page(lists=["page"])
 def how_this_works(request):
     page = Page.objects.filter(slug=Page.METHOD_SLUG).first()
+    shows(request, page)
     return render(request, "articles/how_this_works.html", {"page": page})
 
 
@@ -219,6 +227,7 @@ def rewrite_page(request, rewrite, *, approve_form=None, reject_form=None, statu
             "article": rewrite.article,
             "diff": diff,
             "can_sign_off": is_admin(request.user),
+            "can_withdraw": rewrite.withdrawable_by(request.user),
             "approve_form": approve_form or RewriteApproveForm(),
             "reject_form": reject_form or RewriteRejectForm(),
         },

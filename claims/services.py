@@ -382,9 +382,14 @@ def article_publish(*, article, admin, at=None, on=None, record):
         "updated_at",
     ])
     _start_schedules(claims, on=on, record=record)
-    record.touch(article)
+    record.touch(article, *_listed_under(article))
     record.say(f"Published “{article.title}” on {on:%d %b %Y} with {len(claims)} claim(s)")
     return article
+
+
+def _listed_under(article):
+    """The pillar and section whose pages (and pillar box) list a live article."""
+    return [place for place in (article.pillar, article.section) if place is not None]
 
 
 @action("article.go_live", role=ADMIN, actor="admin")
@@ -401,7 +406,7 @@ def article_go_live(*, article, admin, now=None, record):
         raise PublicationRefused("This piece is not due to go live (already live, or not scheduled).")
     article = Article.objects.get(pk=article.pk)
     _start_schedules(_locked_claims(article), on=today, record=record)
-    record.touch(article)
+    record.touch(article, *_listed_under(article))
     record.say(
         f"Scheduled “{article.title}” went live at {timezone.localtime(article.publish_at):%d %b %Y %H:%M}"
     )

@@ -12,6 +12,8 @@ import json
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
+from articles.covers import cover_share_url
+
 from .models import Verdict
 
 RATING_SCALE = {Verdict.NOT_HOLDING: 1, Verdict.PARTIAL: 2, Verdict.HOLDING: 3}
@@ -106,7 +108,7 @@ def article_graph(article, *, primary_claim=None, correction_entries=()):
         "articleSection": article.section.name,
     }
     if article.cover:
-        news["image"] = absolute(article.cover.url)
+        news["image"] = absolute(cover_share_url(article.cover))
     comments = correction_comments(entries, article=article)
     if comments:
         news["correction"] = comments

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from vigil.pagecache import public_page
-from vigil.pagination import KeysetPaginator
+from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.rendering import reading_minutes, render_markdown
 from vigil.roles import admin_required, display_name, editor_required, is_admin
 
@@ -32,7 +32,7 @@ from .services import (
 LEDGER_PAGE_SIZE = 50
 
 
-@public_page
+@public_page(params=[*LedgerFilterForm.base_fields, *KEYSET_PARAMS], lists=["claim", "article", "pillar"])
 def ledger(request):
     """Every claim of a live article, filterable and sortable by next review."""
     today = timezone.localdate()
@@ -44,7 +44,7 @@ def ledger(request):
     return render(request, "claims/ledger.html", {"form": form, "page": page})
 
 
-@public_page
+@public_page(params=SearchForm.base_fields, lists=["article", "claim", "pillar"])
 def search_page(request):
     """Search articles and claims. A search page, not a form post: GET only, no
     per-visitor state, so it can be cached like any public page."""

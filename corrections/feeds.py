@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils.html import escape
 
-from articles.feeds import FEED_LENGTH, PillarFeed, day_start
+from articles.feeds import FEED_LENGTH, PillarFeed, day_start, plain_text
 
 from .models import CorrectionEntry
 
@@ -26,7 +26,7 @@ class CorrectionsFeed(PillarFeed):
         return entries[:FEED_LENGTH]
 
     def item_title(self, entry):
-        return f"{entry.get_kind_display()}: {entry.article.title}"
+        return plain_text(f"{entry.get_kind_display()}: {entry.article.title}")
 
     def item_description(self, entry):
         return escape(entry.text)

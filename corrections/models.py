@@ -131,6 +131,10 @@ class SignOffRequest(models.Model):
     def is_open(self):
         return self.answered_at is None
 
+    def answerable_by(self, user):
+        """Who may answer: the admin it is addressed to, or a superuser."""
+        return self.addressed_to_id == user.pk or (user.is_superuser and user.is_active)
+
 
 class ErrorReport(models.Model):
     """A reader's report of a factual error (not dissent)."""

@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -127,17 +127,25 @@ def correction_entry_amend(*, entry, new_text, reason, admin, record):
 
 @action("signoff.answer", role=ADMIN, actor="admin")
 def signoff_answer(*, request, answer, admin, record):
-    """Answer an open sign-off request (admins only), recording the answer, who and when.
-    A request is answered once: a second answer changes nothing and says so."""
+    """Answer an open sign-off request, recording the answer, who and when: the
+    admin it is addressed to answers it, or a superuser. A request is answered
+    once: a second answer changes nothing and says so."""
     answer = (answer or "").strip()
     if not answer:
         raise CorrectionLogRefused("Write an answer.")
     request = (
-        SignOffRequest.objects.select_for_update(of=("self",)).select_related("entry__article").get(pk=request.pk)
+        SignOffRequest.objects.select_for_update(of=("self",))
+        .select_related("entry__article", "addressed_to")
+        .get(pk=request.pk)
     )
     if not request.is_open:
         raise SignOffAlreadyAnswered(
             f"This sign-off request was already answered on {timezone.localtime(request.answered_at):%d %b %Y %H:%M}; nothing changed."
+        )
+    if not request.answerable_by(admin):
+        raise PermissionDenied(
+            f"This request is addressed to {display_name(request.addressed_to)}: "
+            "only they or a superuser may answer it (signoff.answer)."
         )
     request.answer = answer
     request.answered_by = admin
@@ -294,7 +302,11 @@ def article_retire(*, article, admin, redirect_to, reason, record):
     article.retired_at = timezone.now()
     article.retired_by = admin
     article.save(update_fields=["status", "redirect_to", "retired_at", "retired_by", "updated_at"])
-    record.touch(target)
+    # Its pillar and section no longer list it.
+    pillar, section = (
+        Article.objects.filter(pk=article.pk).values_list("pillar__slug", "section__slug").get()
+    )
+    record.touch(target, pillar=pillar, section=section)
     return article
 
 

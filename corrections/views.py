@@ -33,7 +33,8 @@ LOG_PAGE_SIZE = 50
 DESK_RECENT_ENTRIES = 30
 
 
-@public_page
+# Entries are written by actions that touch their article.
+@public_page(params=[*CorrectionLogFilterForm.base_fields, *KEYSET_PARAMS], lists=["article", "pillar"])
 def correction_log(request):
     """The site-wide correction log: every entry, newest first, by kind and pillar.
     A GET filter only, so the page carries no per-visitor state and caches whole."""
@@ -170,11 +171,13 @@ def signoff_queue(request):
         rewrite.diff = rewrite_diff(
             live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
         )
-    requests = (
+    requests = list(
         SignOffRequest.objects.open()
         .select_related("entry__article", "entry__created_by", "addressed_to")
         .order_by("created_at")
     )
+    for signoff in requests:
+        signoff.answerable = signoff.answerable_by(request.user)
     retired = (
         Article.objects.filter(status=Article.Status.RETIRED)
         .select_related("redirect_to", "retired_by")
@@ -199,6 +202,7 @@ def signoff_request_answer(request, pk):
     signoff = get_object_or_404(
         SignOffRequest.objects.select_related("entry__article", "addressed_to", "answered_by"), pk=pk
     )
+    signoff.answerable = signoff.answerable_by(request.user)
     form = SignOffAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

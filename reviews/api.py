@@ -13,7 +13,6 @@ claim code answers 404 in JSON. Only claims of published articles are shown.
 import base64
 import binascii
 import datetime
-from functools import wraps
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch
@@ -27,7 +26,10 @@ from articles.models import Pillar
 from claims.models import Claim, Verdict
 from claims.scheduling import DueStatus
 from corrections.models import CorrectionEntry
+from vigil.cachetags import shows
 from vigil.conditional import conditional, memo
+from vigil.pagination import whole_number
+from vigil.pagecache import public_page
 
 from .conditional import claim_api_stamps
 from .models import Review
@@ -100,9 +102,10 @@ def _page_size(params):
     value = params.get("page_size")
     if value is None:
         return DEFAULT_PAGE_SIZE
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
+    size = whole_number(value)
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
         raise BadParameter("page_size", f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}.")
-    return int(value)
+    return size
 
 
 def _encode_cursor(last_id):
@@ -116,9 +119,9 @@ def _decode_cursor(params):
     try:
         text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         prefix, _, number = text.partition(":")
-        if prefix != "after" or not number.isdigit():
+        if prefix != "after" or whole_number(number) is None:
             raise ValueError
-        return int(number)
+        return whole_number(number)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadParameter("cursor", "cursor is not one this API handed out.") from None
 
@@ -142,17 +145,9 @@ def _list_stamps(request):
     )
 
 
-def _pollable(view):
-    """Clients may keep an answer, or its 304, for a minute."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response["Cache-Control"] = "public, max-age=60"
-        return response
-
-    return wrapped
+# Clients may keep an answer for a minute, edges until a change purges it
+# (vigil.pagecache); a query parameter the API does not read changes nothing.
+API_LIST_PARAMS = ("verdict", "pillar", "due", "changed_since", "page_size", "cursor")
 
 
 # --- Representations ---------------------------------------------------------
@@ -221,7 +216,7 @@ def claim_full(claim, today):
 
 
 @require_GET
-@_pollable
+@public_page(params=API_LIST_PARAMS, lists=["claim", "article", "pillar"])
 @conditional("api-claims", _list_stamps)
 def claim_list(request):
     today = timezone.localdate()
@@ -253,7 +248,7 @@ def claim_list(request):
 
 
 @require_GET
-@_pollable
+@public_page
 @conditional("api-claim", claim_api_stamps)
 def claim_detail(request, code):
     today = timezone.localdate()
@@ -270,6 +265,7 @@ def claim_detail(request, code):
     )
     if claim is None:
         return _error(404, f"No published claim has the code {code!r}.")
+    shows(request, claim, claim.article.pillar, claim.article.section)
     return JsonResponse(claim_full(claim, today))
 
 

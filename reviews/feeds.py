@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils.html import escape
 
-from articles.feeds import FEED_LENGTH, PillarFeed, day_start
+from articles.feeds import FEED_LENGTH, PillarFeed, day_start, plain_text
 
 from .models import Review
 
@@ -25,7 +25,7 @@ class VerdictChangesFeed(PillarFeed):
         return reviews[:FEED_LENGTH]
 
     def item_title(self, review):
-        return (
+        return plain_text(
             f"{review.claim.code}: {review.get_verdict_before_display()} → "
             f"{review.get_verdict_after_display()}"
         )

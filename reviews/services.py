@@ -3,6 +3,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from claims.context_processors import REVIEWED_COUNT_KEY
+from vigil.cachetags import SITE_FOOTER
 from claims.models import Claim, Verdict
 from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
 from corrections.services import verdict_change_entry
@@ -127,6 +128,7 @@ def review_record(
             dissent=dissent, material=bool(weighings[dissent.pk]), editor=editor, review=review
         )
 
+    first_review = claim.last_reviewed_on is None
     claim.verdict = verdict
     claim.cadence_days = cadence_days
     claim.last_reviewed_on = today
@@ -159,6 +161,9 @@ def review_record(
         )
 
     record.touch(claim)
+    if first_review:
+        # The footer of every page counts the claims reviewed.
+        record.touch(site=SITE_FOOTER)
     record.say(
         f"{claim.code} reviewed: {Verdict(review.verdict_before).label} → {Verdict(verdict).label}; "
         f"cadence {cadence_days} days, next review {review.next_review_due:%d %b %Y}"

@@ -12,8 +12,9 @@ from claims.timeline import build_timeline
 from dissent.models import Dissent
 from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
+from vigil.cachetags import shows
 from vigil.pagecache import public_page
-from vigil.pagination import KeysetPaginator
+from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.roles import display_name, editor_required
 
 from .conditional import claim_page_stamps
@@ -32,7 +33,7 @@ CLAIM_PAGE_REVIEWS = 10
 # The public claim page: a claim's verdict and review history ----------------
 
 
-@public_page
+@public_page(params=KEYSET_PARAMS)  # older reviews are a keyset page away
 @conditional("claim", claim_page_stamps)
 def claim_detail(request, code):
     """A claim's public page: badge, verdict-history timeline, the latest
@@ -60,6 +61,7 @@ def claim_detail(request, code):
         .filter(weighed_in_review__isnull=True)
         .order_by("-weighed_at", "-pk")
     )
+    shows(request, claim, claim.article.pillar, claim.article.section)
     context = {
         "claim": claim,
         "reviews": reviews,  # newest first; the chart reads left to right

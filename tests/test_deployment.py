@@ -59,16 +59,38 @@ class TestCompose:
             assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
             assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
 
-    def test_proxy_serves_media_from_the_shared_volume_and_passes_the_rest_to_web(self, compose):
+    def test_proxy_serves_media_from_the_shared_volume_and_passes_the_rest_to_varnish(self, compose):
         proxy = compose["services"]["proxy"]
         assert "media:/srv/media:ro" in proxy["volumes"]
         config_mount = next(
             v for v in proxy["volumes"] if v.endswith("/etc/nginx/templates/default.conf.template:ro")
         )
         config = (ROOT / config_mount.split(":")[0]).read_text()
-        assert "server web:8000;" in config
+        assert "server varnish:80;" in config
+        assert "gzip on;" in config
         assert re.search(r"location /media/ \{\s*alias /srv/media/;", config)
         assert "ports" not in compose["services"]["web"]  # readers reach web only through the proxy
+
+    def test_varnish_runs_the_shipped_vcl_in_front_of_web_and_is_purged_by_tag(self, compose):
+        varnish = compose["services"]["varnish"]
+        assert "./deploy/varnish.vcl:/etc/varnish/default.vcl:ro" in varnish["volumes"]
+        vcl = (ROOT / "deploy" / "varnish.vcl").read_text()
+        assert '.host = "web";' in vcl and '.port = "8000";' in vcl
+        assert "xkey.purge(req.http.xkey-purge)" in vcl
+        environment = compose["services"]["web"]["environment"]
+        assert environment["VIGIL_PURGER"].startswith("${VIGIL_PURGER:-varnish}")
+        assert environment["VIGIL_VARNISH_URLS"] == "http://varnish:80/"
+
+    def test_the_cache_is_a_bounded_redis_of_its_own_and_the_broker_evicts_nothing(self, compose):
+        """Issue 18: cached pages cannot push out the broker's queue."""
+        cache = command_of(compose["services"]["cache"])
+        assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+        assert cache[cache.index("--maxmemory") + 1]
+        broker = command_of(compose["services"]["redis"])
+        assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
+        environment = compose["services"]["web"]["environment"]
+        assert environment["CACHE_REDIS_URL"].startswith("redis://cache:6379/")
+        assert environment["REDIS_URL"].startswith("redis://redis:6379/")
 
     def test_proxy_sets_the_forwarded_headers_itself(self, compose):
         """A client's X-Forwarded-For or X-Forwarded-Proto never reaches the app:
@@ -80,7 +102,8 @@ class TestCompose:
         assert "$http_x_forwarded" not in config and "$proxy_add_x_forwarded_for" not in config
         assert compose["services"]["proxy"]["environment"]["PUBLIC_SCHEME"] == "${PUBLIC_SCHEME:-https}"
         assert headers["X-Request-Start"] == '"t=${msec}"'
-        assert compose["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+        # nginx, then Varnish (which appends nginx's address).
+        assert compose["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-2}"
 
     def test_web_uses_the_gunicorn_settings_and_readiness(self, compose):
         from vigil import gunicorn

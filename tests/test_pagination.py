@@ -41,6 +41,18 @@ class BoundedPaginatorTests(TestCase):
         with self.assertRaises(EmptyPage):
             paginator.page(4)
 
+    def test_a_page_number_is_ascii_digits_or_the_first_page(self):
+        paginator = BoundedPaginator(Claim.objects.order_by("code"), 2, max_count=100)
+        self.assertEqual(paginator.get_page("3").number, 3)
+        for text in ["²", "\u0663", "1_0", " 3", "+3", "3.0", ""]:
+            with self.subTest(text=text):
+                self.assertEqual(paginator.get_page(text).number, 1)
+
+    def test_pages_answer_for_a_superscript_page_number(self):
+        for url in ["/claims/?page=%C2%B2", "/corrections/?page=%C2%B2", "/claims/?page=%D9%A3"]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+
     def test_small_lists_count_exactly(self):
         paginator = BoundedPaginator(Claim.objects.order_by("code"), 2, max_count=100)
         self.assertEqual(paginator.count, 7)
@@ -98,11 +110,18 @@ class KeysetPaginatorTests(TestCase):
 
     def test_a_cursor_that_is_not_ours_gives_the_first_page(self):
         paginator = KeysetPaginator(Claim.objects.all(), 2, order=("next_review_due", "code"))
-        for junk in ("x", "2026-13-01,AM-1", "2026-03-01", "2026-03-01,AM-1,extra"):
+        for junk in ("x", "2026-13-01,AM-1", "2026-03-01", "2026-03-01,AM-1,extra",
+                     "２026-03-01,AM-1"):
             with self.subTest(junk=junk):
                 page = paginator.page(QueryDict(f"after={junk}"))
                 self.assertEqual(list(page), self.in_order[:2])
                 self.assertFalse(page.has_previous)
+
+    def test_an_id_in_a_cursor_is_a_whole_number_in_ascii_digits(self):
+        paginator = KeysetPaginator(Claim.objects.all(), 2, order=("next_review_due", "pk"))
+        for junk in ("2026-03-01,+7", "2026-03-01,١٢", "2026-03-01, 7", "2026-03-01,1_0"):
+            with self.subTest(junk=junk):
+                self.assertFalse(paginator.page({"after": junk}).has_previous)
 
     def test_counts_are_bounded(self):
         paginator = KeysetPaginator(Claim.objects.all(), 2, order=("code",), max_count=5)

@@ -27,7 +27,8 @@ from tests.factories import (
     make_pillar,
     make_section,
 )
-from vigil.freshness import content_changed
+from vigil.cachetags import tags_of
+from vigil.freshness import content_changed, tags_changed
 from vigil.pagecache import CACHE_STATUS_HEADER
 
 FROZEN = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -183,7 +184,7 @@ class PageCacheTests(TestCase):
             signoff_question="REVIEW: assess whether the framing still fits.",
             signoff_addressed_to=make_admin(),
         )
-        content_changed()
+        _as_an_action_would(self.article)
         editor = make_editor()
         self.client.force_login(editor)
         self.assertContains(self.client.get(self.url), "REVIEW: assess whether")
@@ -201,23 +202,23 @@ class PageCacheTests(TestCase):
             response = self.client.head(self.url)
         self.assertEqual(response.status_code, 200)
 
-    def test_content_changed_throws_the_copy_away(self):
+    def test_purging_its_tags_throws_the_copy_away(self):
         self.client.get(self.url)
         self.article.title = "A corrected headline"
         self.article.save()
         self.assertNotContains(self.client.get(self.url), "A corrected headline")
-        content_changed()
+        _as_an_action_would(self.article)
         response = self.client.get(self.url)
         self.assertEqual(response[CACHE_STATUS_HEADER], "miss")
         self.assertContains(response, "A corrected headline")
 
     def test_a_service_commit_refreshes_the_page(self):
-        """Services call content_changed on commit; a new claim shows at once."""
+        """Actions purge their tags on commit; a new claim shows at once."""
         self.client.get(self.url)
         with self.captureOnCommitCallbacks(execute=True):
             with transaction.atomic():
                 claim = make_claim(article=self.article)
-                transaction.on_commit(content_changed)
+                transaction.on_commit(lambda: _as_an_action_would(self.article))
         self.assertContains(self.client.get(self.url), claim.code)
 
     def test_signed_in_people_never_get_the_cached_copy(self):
@@ -237,45 +238,47 @@ class PageCacheTests(TestCase):
         etag = self.client.get(self.url)["ETag"]
         self.article.title = "A corrected headline"
         self.article.save()
-        content_changed()
+        _as_an_action_would(self.article)
         response = self.client.get(self.url, headers={"if-none-match": etag})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "A corrected headline")
         self.assertNotEqual(response["ETag"], etag)
 
-    def test_a_change_elsewhere_costs_one_fresh_answer_then_304s_again(self):
-        """The ETag carries the content version (the footer count and countdowns
-        can change with any edit), so a change anywhere re-validates once."""
+    def test_a_change_elsewhere_keeps_the_copy_and_its_304(self):
+        """Tags, not one site-wide version: another article's review leaves
+        this copy (and its validators) as they were."""
+        [other] = publish(articles=1)
         etag = self.client.get(self.url)["ETag"]
-        content_changed()
-        response = self.client.get(self.url, headers={"if-none-match": etag})
-        self.assertEqual(response.status_code, 200)
+        tags_changed(tags_of(other))
         with self.assertNumQueries(0):
-            again = self.client.get(self.url, headers={"if-none-match": response["ETag"]})
+            again = self.client.get(self.url, headers={"if-none-match": etag})
         self.assertEqual(again.status_code, 304)
 
     @override_settings(VIGIL_PAGE_CACHE_LOCAL_SECONDS=60)
     def test_a_worker_answers_from_memory_and_sees_changes_after_the_interval(self):
-        from vigil import pagecache
+        from vigil import freshness, pagecache
 
         pagecache.forget_local_state()
         etag = self.client.get(self.url)["ETag"]
-        with mock.patch.object(pagecache, "cache", wraps=pagecache.cache) as shared_cache:
+        with mock.patch.object(freshness, "cache", wraps=freshness.cache) as shared_cache:
             response = self.client.get(self.url, headers={"if-none-match": etag})
             again = self.client.get(self.url)
         self.assertEqual(response.status_code, 304)
         self.assertEqual(again.status_code, 200)
         self.assertEqual(again[CACHE_STATUS_HEADER], "hit")
         shared_cache.get.assert_not_called()
+        shared_cache.get_many.assert_not_called()
 
         self.article.title = "A corrected headline"
         self.article.save()
-        content_changed()
+        _as_an_action_would(self.article)
         # Within the interval this worker still trusts the version it read...
         response = self.client.get(self.url, headers={"if-none-match": etag})
         self.assertEqual(response.status_code, 304)
         # ...and once it has passed, it reads the new one.
-        pagecache._local_version["read_at"] -= 61
+        pagecache._local_versions.update(
+            (tag, (version, read_at - 61)) for tag, (version, read_at) in pagecache._local_versions.items()
+        )
         response = self.client.get(self.url, headers={"if-none-match": etag})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "A corrected headline")
@@ -290,6 +293,25 @@ class PageCacheTests(TestCase):
         self.client.get(reverse("claims:ledger"))
         response = self.client.get(reverse("claims:ledger") + "?verdict=holding")
         self.assertEqual(response[CACHE_STATUS_HEADER], "miss")
+
+    def test_random_query_strings_add_no_copies(self):
+        """Issue 18: the key keeps only the parameters a page reads. 300
+        random ?utm_x= add no cache entries beyond the first, and the page
+        itself never sees them (its links do not echo them to other readers)."""
+        import secrets
+
+        from django.core.cache import cache
+
+        ledger = reverse("claims:ledger")
+        first = self.client.get(f"{ledger}?verdict=holding&utm_x={secrets.token_hex(8)}")
+        self.assertEqual(first[CACHE_STATUS_HEADER], "miss")
+        entries = _cache_entries(cache)
+        for _ in range(300):
+            junk = f"utm_x={secrets.token_hex(8)}&{secrets.token_hex(4)}={secrets.token_hex(4)}"
+            response = self.client.get(f"{ledger}?{junk}&verdict=holding")
+            self.assertEqual(response[CACHE_STATUS_HEADER], "hit")
+        self.assertEqual(_cache_entries(cache), entries)
+        self.assertNotContains(response, "utm_x")
 
     def test_missing_pages_are_not_kept(self):
         self.client.get("/articles/no-such-piece/")
@@ -362,7 +384,7 @@ class FragmentCacheTests(TestCase):
         self.client.get(url)
         Claim.objects.filter(pk=claim.pk).update(statement="A reworded statement.")
         self.assertNotContains(self.client.get(url), "A reworded statement.")
-        content_changed()
+        _as_an_action_would(self.article)
         self.assertContains(self.client.get(url), "A reworded statement.")
 
     def test_correction_log_fragment_follows_a_new_entry(self):
@@ -371,7 +393,7 @@ class FragmentCacheTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             with transaction.atomic():
                 make_correction(article=self.article, text="Corrected the survey year.")
-                transaction.on_commit(content_changed)
+                transaction.on_commit(lambda: _as_an_action_would(self.article))
         self.assertContains(self.client.get(url), "Corrected the survey year.")
 
 
@@ -385,3 +407,18 @@ class PillarBoxCountTests(TestCase):
         make_article(pillar=pillar, status="draft", published_on=None)
         response = self.client.get(article.get_absolute_url())
         self.assertContains(response, "2 other pieces in this pillar")
+
+
+def _cache_entries(cache):
+    """How many keys the cache holds (local memory or Redis)."""
+    if hasattr(cache, "_cache") and isinstance(cache._cache, dict):
+        return len(cache._cache)
+    client = cache._cache.get_client(write=False)
+    return client.dbsize()
+
+
+def _as_an_action_would(*objects):
+    """What the pipeline's after-commit hooks do for an action touching `objects`
+    (vigil.purgers.purge_event and content_changed)."""
+    tags_changed(tags_of(*objects))
+    content_changed()

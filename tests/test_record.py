@@ -152,6 +152,11 @@ def article(a):
     return ("article", a.slug)
 
 
+def places(a):
+    """The pillar and section an article is listed under."""
+    return ("pillar", a.pillar.slug), ("section", a.section.slug)
+
+
 def claim(c):
     return ("claim", c.code)
 
@@ -200,7 +205,9 @@ def assign_a_claim(w, user):
     return claim_assign(claim=w.claim, editor=w.other_editor, assigned_by=user)
 
 
-@case("article.publish", role=ADMIN, subjects=lambda w, _: {article(w.draft), claim(w.draft_claim)})
+# Its pillar and section now list it.
+@case("article.publish", role=ADMIN, subjects=lambda w, _: {
+    article(w.draft), claim(w.draft_claim), places(w.draft)[0], places(w.draft)[1]})
 def publish_a_draft(w, user):
     return article_publish(article=w.draft, admin=user)
 
@@ -226,7 +233,8 @@ def send_a_piece_back(w, user):
     return article_send_back(article=w.submitted, admin=user, reason="Source the capacity figure.")
 
 
-@case("article.go_live", role=ADMIN, subjects=lambda w, _: {article(w.scheduled), claim(w.scheduled_claim)})
+@case("article.go_live", role=ADMIN, subjects=lambda w, _: {
+    article(w.scheduled), claim(w.scheduled_claim), *places(w.scheduled)})
 def put_a_scheduled_piece_live(w, user):
     return article_go_live(article=w.scheduled, admin=user)
 
@@ -243,7 +251,8 @@ def fix_a_small_error(w, user):
 # --- Reviews --------------------------------------------------------------------
 
 
-@case("review.record", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
+# A first review moves the footer's count of claims reviewed, on every page.
+@case("review.record", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article), ("site", "footer")})
 def record_a_review(w, user):
     """Moves the verdict and weighs the dissent as material: three entries' worth of work, one event."""
     return review_record(
@@ -334,7 +343,8 @@ def approve_a_rewrite(w, user):
     return rewrite_approve(rewrite=w.rewrite, admin=user, open_review=True)
 
 
-@case("article.retire", role=ADMIN, subjects=lambda w, _: {article(w.article), article(w.target)})
+@case("article.retire", role=ADMIN, subjects=lambda w, _: {
+    article(w.article), article(w.target), *places(w.article)})
 def retire_an_article(w, user):
     return article_retire(article=w.article, admin=user, redirect_to=w.target, reason="Superseded.")
 

@@ -218,10 +218,41 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class UserAdmin(RecordedAdmin, auth_admin.UserAdmin):
-    """Django's user admin, with every change on the record."""
+    """Django's user admin, with every change on the record. Making a superuser,
+    and changing one (their details or password), stay a superuser's acts,
+    whatever auth permissions a staff member was given."""
+
+    # Who holds which role: a superuser's to change. Shown to others read-only
+    # (direct permissions hidden: one lookup per permission to name it).
+    ROLE_FIELDS = ("is_superuser", "groups")
 
     def event_subjects(self, obj):
         return [("person", obj.get_username())]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in self.ROLE_FIELDS if name not in fields]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "user_permissions"]})
+            for name, options in fieldsets
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request, id, form_url=""):

@@ -12,6 +12,12 @@ class VigilConfig(AppConfig):
     def ready(self):
         from .actions import after_commit
         from .freshness import content_changed
+        from .notifications import outbox_channel
+        from .purgers import EDGE_PURGE, edge_purge_deliver, purge_event
 
-        # Every committed action may change what readers see.
+        # Every committed action may change what readers see: the pages
+        # showing what it touched are purged, here and at the edge, and every
+        # ETag moves.
+        after_commit(purge_event)
         after_commit(content_changed)
+        outbox_channel(EDGE_PURGE, edge_purge_deliver)

@@ -1,15 +1,105 @@
-"""One number that changes whenever what readers see changes.
+"""How fresh a cached copy is: one version per cache tag (vigil.cachetags).
 
-Cached public pages and fragments put it in their cache keys; services bump it
-after their transaction commits (a review, a correction, a rewrite approved),
-and the daily job bumps it at midnight so no countdown shows yesterday's count.
+A cached page or fragment remembers the versions of its tags when it was
+rendered; after an action commits, tags_changed() moves the versions of the
+tags it touched, and the copies showing them no longer match. Nothing is
+deleted: a copy that no longer matches is rendered again (and its old text
+can still be served while that happens, vigil.pagecache).
+
+A tag whose version is missing (never set, or evicted by Redis's LRU) gets a
+new one from the clock, which no copy can hold yet: an eviction makes copies
+miss, never look fresh.
+
+`purge_count()` moves with every tags_changed(), before the tags do: a page
+rendered while it moved may have read the database before the change and
+must not be kept as fresh (vigil.pagecache).
+
+content_version() is one number for the whole site, bumped by every action
+and at midnight; only ETags (vigil.conditional) fold it in, as a guard for
+what their stamps do not see. No cache keys on it.
 """
+
+import time
 
 from django.core.cache import cache
 
 from .cache import CacheUnavailable, strict
 
 CONTENT_VERSION_KEY = "vigil:content-version"
+PURGE_COUNT_KEY = "vigil:purges"
+_TAG_KEY = "vigil:tag:"
+
+
+def _tag_key(tag):
+    return _TAG_KEY + tag
+
+
+def tag_versions(tags):
+    """{tag: version} for `tags`, read in one round trip (two when some were
+    missing); None while the cache cannot say (vigil.cache): then no copy may
+    be served or kept as fresh."""
+    keys = {_tag_key(tag): tag for tag in tags}
+    try:
+        with strict():
+            found = cache.get_many(list(keys))
+            missing = [key for key in keys if key not in found]
+            if missing:
+                for key in missing:
+                    # add(): two processes starting a tag at once agree on its first value.
+                    cache.add(key, time.time_ns(), timeout=None)
+                found.update(cache.get_many(missing))
+    except CacheUnavailable:
+        return None
+    return {keys[key]: found.get(key) for key in keys}
+
+
+def tags_changed(tags):
+    """Every copy showing one of `tags` is stale from now on. Raises
+    CacheUnavailable when the cache is down (incr cannot pretend): the
+    pipeline retries the hook, and copies live at most VIGIL_PAGE_CACHE_SECONDS."""
+    _bump(PURGE_COUNT_KEY)
+    for tag in tags:
+        _bump(_tag_key(tag))
+
+
+def purge_count():
+    """None while the cache cannot say."""
+    try:
+        with strict():
+            return cache.get(PURGE_COUNT_KEY, 0)
+    except CacheUnavailable:
+        return None
+
+
+def page_lookup(key):
+    """A cached page copy and the purge count, in one round trip; (None, None)
+    while the cache cannot say."""
+    try:
+        with strict():
+            found = cache.get_many([key, PURGE_COUNT_KEY])
+    except CacheUnavailable:
+        return None, None
+    return found.get(key), found.get(PURGE_COUNT_KEY, 0)
+
+
+def page_keep(key, copy, seconds):
+    cache.set(key, copy, seconds)
+
+
+def page_lock(key, seconds):
+    """True for the one request that may render a stale page again."""
+    return cache.add(key, 1, timeout=seconds)
+
+
+def page_unlock(key):
+    cache.delete(key)
+
+
+def _bump(key):
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, time.time_ns(), timeout=None)
 
 
 def content_version():
@@ -29,7 +119,7 @@ def content_version():
 
 def content_changed(event=None):
     """Run after an action commits (vigil.actions), or by the midnight turn-over:
-    readers see the change at once."""
+    every ETag changes."""
     try:
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:

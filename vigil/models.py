@@ -92,7 +92,8 @@ class Event(AppendOnly):
 
 class EventSubject(AppendOnly):
     """One public object an event touched: ("article", slug), ("claim", "AM-060"),
-    ("pillar", slug), ("section", slug), ("page", slug), ("person", username)."""
+    ("pillar", slug), ("section", slug), ("page", slug), ("person", username),
+    and ("site", "footer") when what every page shows changed (vigil.cachetags)."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="subjects")
     kind = models.CharField(max_length=20)

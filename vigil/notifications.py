@@ -36,6 +36,23 @@ def notice_describer(event, describe):
     _describers[event] = describe
 
 
+# event -> deliver(object_id): notices delivered otherwise than by mail to
+# editors (edge purges, vigil.purgers). Returns False when there was nothing to do.
+_channels = {}
+
+
+def outbox_channel(event, deliver):
+    """Say how `event` messages are delivered (called from AppConfig.ready())."""
+    _channels[event] = deliver
+
+
+def outbox_owe(*, kind, object_id):
+    """Owe one `kind` delivery about `object_id` (outside a transaction too)."""
+    message = OutboxMessage.objects.create(event=kind, object_id=str(object_id))
+    transaction.on_commit(partial(outbox_enqueue, message_id=message.pk))
+    return message
+
+
 def notify_editors(*, event, object_id):
     """Record that editors must hear of `event` about `object_id`; call inside
     the transaction that created the object."""
@@ -90,6 +107,8 @@ def outbox_deliver_now(*, message_id, now=None):
         return False
     message = OutboxMessage.objects.get(pk=message_id)
     mine = OutboxMessage.objects.filter(pk=message_id, claim_token=token)
+    if message.event in _channels:
+        return _deliver_by_channel(message, mine)
     described = _describe(message)
     recipients = list(editors().exclude(email="").values_list("email", flat=True))
     if described is None or not recipients:
@@ -111,6 +130,16 @@ def outbox_deliver_now(*, message_id, now=None):
         raise
     mine.update(sent_at=timezone.now(), last_error="")
     return True
+
+
+def _deliver_by_channel(message, mine):
+    try:
+        delivered = _channels[message.event](message.object_id)
+    except Exception as exc:
+        mine.update(claimed_at=None, claim_token="", last_error=repr(exc)[:500])
+        raise
+    mine.update(sent_at=timezone.now(), last_error="" if delivered is not False else "nothing to do")
+    return delivered is not False
 
 
 def outbox_pending(*, now=None):

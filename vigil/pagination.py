@@ -11,20 +11,43 @@ to go deep, stay fast because each has an index.
 """
 
 import hashlib
+import re
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import PageNotAnInteger, Paginator
 from django.db.models import Q
 from django.utils.functional import cached_property
 
 DEFAULT_MAX_COUNT = 10_000
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(text):
+    """A query parameter read as a whole number, or None: ASCII digits only.
+
+    str.isdigit() accepts "²" (which int() refuses: a 500) and int() accepts
+    "١٢", " 7", "+7" and "1_0"; a page number, a page size or a cursor is
+    none of those. Every query parameter that becomes an int goes through here.
+    """
+    if isinstance(text, str) and _WHOLE_NUMBER.fullmatch(text):
+        return int(text)
+    return None
 
 
 class BoundedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, max_count=DEFAULT_MAX_COUNT, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.max_count = max_count
+
+    def validate_number(self, number):
+        # ?page= comes from the query string: ASCII digits or not a page at all.
+        if isinstance(number, str):
+            if whole_number(number) is None:
+                raise PageNotAnInteger("That page number is not a whole number.")
+            number = int(number)
+        return super().validate_number(number)
 
     @cached_property
     def count(self):
@@ -53,6 +76,8 @@ KEYSET_SEPARATOR = ","
 # a list that long does not stop being that long in a minute. Counts under the
 # bound are cheap (few rows, through an index) and always exact.
 KEYSET_MAX_COUNT = 1_000
+_INTEGER_FIELDS = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField",
+                   "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField"}
 COUNT_CACHE_SECONDS = 300
 
 
@@ -96,12 +121,20 @@ class KeysetPaginator:
     def _key(self, cursor):
         """The typed key a cursor names, or None when it is not one of ours."""
         parts = (cursor or "").split(KEYSET_SEPARATOR)
-        if len(parts) != len(self._fields):
+        # ASCII only, and whole numbers as whole_number reads them: "١٢" or "+7" is no key.
+        if len(parts) != len(self._fields) or not all(part.isascii() for part in parts):
             return None
-        try:
-            return [field.to_python(part) for field, part in zip(self._fields, parts, strict=True)]
-        except (ValidationError, ValueError, TypeError):
-            return None
+        key = []
+        for field, part in zip(self._fields, parts, strict=True):
+            if field.get_internal_type() in _INTEGER_FIELDS:
+                part = whole_number(part)
+                if part is None:
+                    return None
+            try:
+                key.append(field.to_python(part))
+            except (ValidationError, ValueError, TypeError):
+                return None
+        return key
 
     def _beyond(self, key, *, forward):
         """Rows past `key` in the list's order (forward) or before it."""

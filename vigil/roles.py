@@ -38,11 +38,12 @@ def is_editor(user):
 
 
 def staff_view(request):
-    """True when a public page is seen by signed-in staff, who see staff notes.
-    Only someone with a session cookie can be signed in: not looking the session
-    up for everyone else keeps a reader's page free of per-visitor state, so the
-    page cache can share it (vigil.pagecache)."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff
+    """True when a public page is seen by the desk's people (editors and admins),
+    who see staff-only notes: the one home of that rule, by role, not by the
+    is_staff flag. Only someone with a session cookie can be signed in: not
+    looking the session up for everyone else keeps a reader's page free of
+    per-visitor state, so the page cache can share it (vigil.pagecache)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and is_editor(request.user)
 
 
 def _role_required(check):

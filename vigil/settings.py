@@ -7,6 +7,7 @@ sets DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_htmx",
+    "axes",
     "vigil",
     "articles",
     "claims",
@@ -74,7 +76,10 @@ MIDDLEWARE = [
     # Before anything costly: a request that waited past its deadline gets a fast 503.
     "vigil.shedding.ShedLateRequests",
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: it sees the cookies and tokens the others set.
+    "vigil.pagecache.PrivateResponsesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "vigil.browser_policy.browser_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vigil.urls"
@@ -144,6 +151,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and tasks ---------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
+# The cache may live in its own Redis (with maxmemory and LRU eviction, as in
+# docker-compose.yml), so that evicting cached pages never drops the broker's queue.
+CACHE_REDIS_URL = env("CACHE_REDIS_URL", REDIS_URL)
 
 # Redis is a cache: a request never waits long on it and never fails for it
 # (vigil/cache.py). A call gives up after these timeouts, and then the process
@@ -169,8 +179,8 @@ def redis_caches(url):
     }
 
 
-if REDIS_URL:
-    CACHES = redis_caches(REDIS_URL)
+if CACHE_REDIS_URL:
+    CACHES = redis_caches(CACHE_REDIS_URL)
 else:
     CACHES = {
         "default": {
@@ -192,8 +202,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
-# Whole public pages are cached for anonymous readers (vigil.pagecache); the
-# key holds vigil.freshness.content_version(), so an edit shows at once.
+# Whole public pages are cached for anonymous readers (vigil.pagecache), each
+# kept by the versions of its tags (vigil.freshness), so an edit shows at once.
 VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
 # The safety TTL: a cached page, fragment or count lives at most this long, so
 # a change whose cache bump was lost (a worker killed right after commit) shows
@@ -205,9 +215,32 @@ if VIGIL_FRAGMENT_CACHE_SECONDS <= 0:
     # Off means off: {% cache %} reads the "template_fragments" cache first, and
     # this one stores nothing and asks nobody, so every fragment renders afresh.
     CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-# How long a worker trusts the content version it last read (seconds): a
+# How long a worker trusts the tag versions it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
+
+# --- Edge cache --------------------------------------------------------------
+
+# What stands in front of Vigil and how it is purged (vigil.purgers): none,
+# varnish, fastly or cloudflare. With none, nothing is purged, so shared
+# caches are told to keep a copy for a minute only; a purged edge keeps it
+# until the next midnight (countdowns turn over then).
+_PURGER = env("VIGIL_PURGER", "none")
+VIGIL_EDGE = {
+    "PURGER": _PURGER,
+    "VARNISH_URLS": env_list("VIGIL_VARNISH_URLS", "http://127.0.0.1:6081/"),
+    "FASTLY_SERVICE_ID": env("FASTLY_SERVICE_ID", ""),
+    "FASTLY_API_TOKEN": env("FASTLY_API_TOKEN", ""),
+    "CLOUDFLARE_ZONE_ID": env("CLOUDFLARE_ZONE_ID", ""),
+    "CLOUDFLARE_API_TOKEN": env("CLOUDFLARE_API_TOKEN", ""),
+    # Seconds. Browsers ask again every time (a 304 is cheap: a reader never
+    # sees an old verdict from their own cache); shared caches keep pages longer.
+    "MAX_AGE": int(env("VIGIL_EDGE_MAX_AGE", "0")),
+    "S_MAXAGE": int(env("VIGIL_EDGE_S_MAXAGE", "60" if _PURGER == "none" else str(24 * 60 * 60))),
+    "STALE_WHILE_REVALIDATE": int(env("VIGIL_EDGE_STALE_WHILE_REVALIDATE", "30")),
+    # Vigil down: yesterday's page is better than an error page.
+    "STALE_IF_ERROR": int(env("VIGIL_EDGE_STALE_IF_ERROR", str(24 * 60 * 60))),
+}
 
 # --- Load shedding -----------------------------------------------------------
 
@@ -227,6 +260,8 @@ VIGIL = {
     # The editor queue shows claims due within this many days.
     "QUEUE_WINDOW_DAYS": int(env("VIGIL_QUEUE_WINDOW_DAYS", "14")),
     "PUBLICATION_NAME": env("VIGIL_PUBLICATION_NAME", "Vigil"),
+    # The largest cover upload the app accepts (nginx refuses above 6 MB).
+    "COVER_MAX_BYTES": int(env("VIGIL_COVER_MAX_MB", "5")) * 1024 * 1024,
 }
 
 # --- Public forms ------------------------------------------------------------
@@ -339,6 +374,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/"
+# Sign-in throttling (vigil/signin.py, django-axes): failures are counted by
+# account and, separately, by client address; at the limit, sign-in is refused
+# before hashing until the cool-off ends or an admin deletes the access attempt.
+AUTHENTICATION_BACKENDS = [
+    "vigil.signin.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("VIGIL_SIGNIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("VIGIL_SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "vigil.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "vigil.signin.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Counted in the database: throttling holds while Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -359,7 +409,21 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    # Violations are logged by vigil.browser_policy.csp_report (logger "vigil.csp").
+    "report-uri": ["/csp-report/"],
+    "report-to": "csp",
 }
+CSP_REPORT_PATH = "/csp-report/"
+# No page uses these; nor may anything injected into one (vigil.browser_policy).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+        "browsing-topics",
+    )
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

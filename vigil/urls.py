@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .audit import audit_trail
+from .browser_policy import csp_report
 from .health import healthz, readyz
 from .robots import robots_txt
 
@@ -11,6 +12,7 @@ from .robots import robots_txt
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
+    path("csp-report/", csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("articles.urls")),

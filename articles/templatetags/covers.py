@@ -1,9 +1,12 @@
 from django import template
 from django.core.files.storage import default_storage
 
-from articles.covers import cover_sources
+from articles.covers import cover_share_url, cover_sources
 
 register = template.Library()
+
+# {% cover_share_url article.cover %}: og:image and the like.
+register.simple_tag(cover_share_url, name="cover_share_url")
 
 
 @register.inclusion_tag("includes/cover.html")

@@ -71,6 +71,24 @@ class ArticlesFeedTests(FeedTestCase):
         # Parsed once by XML, the HTML a feed reader sees is still escaped text.
         self.assertIn("&lt;script&gt;", summary.text)
 
+    def test_titles_with_markup_reach_the_feed_as_plain_text(self):
+        hostile = make_pillar(name="<i>Hostile</i> pillar", slug="hostile")
+        make_article(
+            title='<img src=x onerror="alert(1)">Rates <b>fall</b> & rise',
+            pillar=hostile, published_on=datetime.date(2026, 2, 20),
+        )
+        for url in ["/feeds/articles.atom", "/pillars/hostile/feeds/articles.atom", "/feeds/articles.rss"]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                root = ET.fromstring(response.content)
+                titles = [t.text for t in root.iter() if t.tag in (f"{ATOM}title", "title")]
+                self.assertIn("Rates fall & rise", titles)
+                self.assertFalse([t for t in titles if "<" in t or "&lt;" in t], titles)
+                # Escaped once by the feed framework: the ampersand, nothing else.
+                self.assertIn(b"Rates fall &amp; rise", response.content)
+        pillar_feed = parse_atom(self.client.get("/pillars/hostile/feeds/articles.atom"))
+        self.assertEqual(pillar_feed.find(f"{ATOM}title").text, "Hostile pillar: new articles")
+
     def test_query_count_is_fixed_however_many_articles(self):
         for n in range(8):
             article = make_article(pillar=self.pillar, published_on=datetime.date(2026, 2, 10 + n))
@@ -104,6 +122,12 @@ class VerdictChangesFeedTests(FeedTestCase):
 
 
 class CorrectionsFeedTests(FeedTestCase):
+    def test_entry_titles_are_plain_text(self):
+        article = make_article(title="Costs <em>rise</em>", published_on=datetime.date(2026, 2, 20))
+        make_correction(article=article, entry_on=datetime.date(2026, 2, 21))
+        root = parse_atom(self.client.get("/feeds/corrections.atom"))
+        self.assertEqual(entries(root)[0].find(f"{ATOM}title").text, "Clarification: Costs rise")
+
     def test_lists_entries_newest_first_with_their_article(self):
         make_correction(article=self.first, entry_on=datetime.date(2026, 2, 1), text="Older one.")
         make_correction(

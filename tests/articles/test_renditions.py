@@ -156,10 +156,10 @@ class CoverValidationTests(MediaRootMixin, TestCase):
         self.assertRejected(upload("notes.jpg", b"just some text, not a picture"), "not an image")
 
     def test_other_raster_formats_are_rejected(self):
-        self.assertRejected(
-            upload("scan.bmp", image_bytes("BMP", size=(20, 20)), "image/bmp"),
-            "BMP images cannot be covers",
-        )
+        bmp = image_bytes("BMP", size=(20, 20))
+        self.assertRejected(upload("scan.bmp", bmp, "image/bmp"), "“.bmp” files cannot be covers")
+        # By content, whatever the name says.
+        self.assertRejected(upload("scan.png", bmp, "image/png"), "BMP images cannot be covers")
 
     def test_article_full_clean_reports_the_error_on_the_cover_field(self):
         article = make_article()

@@ -29,11 +29,14 @@ class StaffGroupsMigrationTests(TestCase):
         self.assertNotIn(("auth", "change_user"), editors)
         self.assertNotIn(("corrections", "change_signoffrequest"), editors)
 
-    def test_admins_can_do_everything_editors_can_and_manage_people(self):
+    def test_admins_can_do_everything_editors_can_and_lift_sign_in_lockouts(self):
         admins = self.perms("Admins")
         self.assertLessEqual(self.perms("Editors"), admins)
-        self.assertIn(("auth", "change_user"), admins)
         self.assertIn(("corrections", "change_signoffrequest"), admins)
+        self.assertIn(("axes", "delete_accessattempt"), admins)
+
+    def test_admins_hold_no_auth_permission_managing_people_is_for_superusers(self):
+        self.assertEqual({app for app, _ in self.perms("Admins")} & {"auth"}, set())
 
     def test_factories_reuse_the_migrated_groups(self):
         make_editor()

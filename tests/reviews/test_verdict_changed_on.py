@@ -8,7 +8,7 @@ from claims.models import Claim
 from tests.discovery import record_verdict_change
 from tests.factories import make_article, make_claim
 
-backfill = importlib.import_module("reviews.migrations.0007_backfill_verdict_changed_on")
+backfill = importlib.import_module("reviews.migrations.0008_backfill_verdict_changed_on")
 
 
 class VerdictChangedOnTests(TestCase):

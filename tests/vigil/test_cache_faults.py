@@ -177,13 +177,16 @@ class RedisFaultCase(TestCase):
         form = {"verdict": "holding", "cadence_days": "60", "reasoning": "Two new surveys agree."}
         with self.captureOnCommitCallbacks(execute=True):
             self.assertEqual(self.timed(editor.post, url, form).status_code, 302)
-        retry = FollowUpRetry.objects.get()
-        self.assertEqual(retry.hook, "vigil.freshness.content_changed")
+        # The purge of the review's tags and the ETags' version: both kept.
+        self.assertEqual(
+            set(FollowUpRetry.objects.values_list("hook", flat=True)),
+            {"vigil.purgers.purge_event", "vigil.freshness.content_changed"},
+        )
         self.assertEqual(follow_ups_retry(), (0, 0), "not due yet")
 
         self.mend()
         forget_local_state()
-        self.assertEqual(follow_ups_retry(now=timezone.now() + datetime.timedelta(minutes=1)), (1, 0))
+        self.assertEqual(follow_ups_retry(now=timezone.now() + datetime.timedelta(minutes=1)), (2, 0))
         self.assertFalse(FollowUpRetry.objects.exists())
         page = self.client.get(article)
         self.assertContains(page, "badge--holding")

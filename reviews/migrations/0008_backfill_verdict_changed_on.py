@@ -13,7 +13,7 @@ UPDATE claims_claim SET verdict_changed_on = (
 class Migration(migrations.Migration):
     dependencies = [
         ("claims", "0004_claim_verdict_changed_on"),
-        ("reviews", "0006_outbox_moves_to_vigil"),
+        ("reviews", "0007_admins_least_privilege"),
     ]
 
     operations = [migrations.RunSQL(BACKFILL, migrations.RunSQL.noop)]
