@@ -4,8 +4,8 @@ from html import unescape
 
 from django.core.paginator import EmptyPage
 from django.db import connection
-from django.test import TestCase
 from django.http import QueryDict
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim
@@ -140,3 +140,34 @@ class KeysetPaginatorTests(TestCase):
         self.assertEqual(KeysetPaginator(short, 2, order=("code",), max_count=5).count, 3)
         with self.assertNumQueries(1):
             KeysetPaginator(short, 2, order=("code",), max_count=5).count
+
+
+@override_settings(VIGIL_PAGE_CACHE=True, VIGIL_FRAGMENT_CACHE_SECONDS=300, VIGIL_PAGE_CACHE_LOCAL_SECONDS=0)
+class KeysetPagesThroughThePageCacheTests(TestCase):
+    """With the page cache on, a keyset link is a page of its own: the cache
+    keeps ?after= and ?before= in the page's key, and the view reads them."""
+
+    def setUp(self):
+        from django.core.cache import cache
+
+        cache.clear()
+
+    def test_the_ledger_log_and_claim_reviews_page_on_through_the_cache(self):
+        from corrections.views import LOG_PAGE_SIZE
+        from reviews.views import CLAIM_PAGE_REVIEWS
+        from tests.claims.test_views import many_claims, many_reviews
+        from tests.factories import make_correction, make_editor
+
+        claims = many_claims(60, pillars=[])
+        article = claims[0].article
+        for n in range(LOG_PAGE_SIZE + 5):
+            make_correction(article=article, text=f"Entry {n}.")
+        many_reviews(claims[0], CLAIM_PAGE_REVIEWS + 3, editor=make_editor())
+        for url in ("/claims/", "/corrections/", claims[0].get_absolute_url()):
+            with self.subTest(url=url):
+                first = self.client.get(url)
+                second = self.client.get(url + next_href(first))
+                self.assertEqual(second.status_code, 200)
+                self.assertNotEqual(first.content, second.content)
+                self.assertIn('rel="prev"', second.content.decode())
+                self.assertNotIn('rel="prev"', self.client.get(url).content.decode())
