@@ -60,6 +60,7 @@ SITE_FILES = {
             "modelcluster", "taggit",
             "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
             "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
+            "django.contrib.postgres",
         ]
         MIDDLEWARE = [
             "django.middleware.security.SecurityMiddleware",
@@ -226,8 +227,9 @@ def main():
         "slug": seed.REALISTIC_SLUG, "title": seed.REALISTIC_TITLE, "dek": seed.REALISTIC_DEK,
         "body": render_markdown(seed.REALISTIC_BODY_MARKDOWN),
     })).stdout.strip().splitlines()[-1]
+    # The shell may first say what it imported: the versions are its last line.
     versions = manage("shell", "-c", "import django, wagtail; print(django.__version__, "
-                      "wagtail.__version__)").stdout.split()
+                      "wagtail.__version__)").stdout.strip().splitlines()[-1].split()
 
     vigil = start_server(env, args.port, args.workers, page_cache=False)
     gunicorn = [str(Path(args.venv) / "bin" / "gunicorn"), "wagtailsite.wsgi:application",
