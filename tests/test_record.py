@@ -72,6 +72,7 @@ from tests.factories import (
 from vigil.actions import ADMIN, EDITOR, READER
 from vigil.admin import STAFF, admin_add, admin_change, admin_delete
 from vigil.models import Event
+from vigil.people import person_invite, person_join, role_grant, role_withdraw
 from vigil.roles import display_name
 
 FROZEN = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -369,6 +370,30 @@ def weigh_dissent_as_material(w, user):
 @case("dissent.reject", role=EDITOR, subjects=lambda w, _: {claim(w.claim)})
 def reject_dissent(w, user):
     return dissent_reject(dissent=w.dissent, editor=user, note="Advertising.")
+
+
+# --- People (vigil/people.py) -----------------------------------------------------
+
+
+@case("person.invite", role=ADMIN, subjects=lambda w, _: {("person", "new@example.org")})
+def invite_a_person(w, user):
+    return person_invite(admin=user, email="new@example.org", name="New Person", role="editor")
+
+
+@case("role.grant", role=ADMIN, subjects=lambda w, _: {("person", w.editor.username)})
+def grant_a_role(w, user):
+    return role_grant(admin=user, person=w.editor, role="admin")
+
+
+@case("role.withdraw", role=ADMIN, subjects=lambda w, _: {("person", w.other_editor.username)})
+def withdraw_a_role(w, user):
+    return role_withdraw(admin=user, person=w.other_editor, role="editor")
+
+
+@case("person.join", role=EDITOR, subjects=lambda w, _: {("person", w.editor.username)})
+def accept_an_invitation(w, user):
+    # The invited person is the actor: only someone given a role may join.
+    return person_join(person=user, password="a long passphrase 42")
 
 
 # --- The Django admin's own edits (vigil/admin.py) ----------------------------------

@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from .actions import Role, action
 from .models import Event, EventSubject
-from .roles import display_name, is_admin
+from .roles import display_name, is_admin, staff_follows_role
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -121,6 +121,9 @@ class RecordedAdmin(admin.ModelAdmin):
         """Save the object itself, inside the action."""
         super().save_model(request, obj, form, change)
 
+    def after_write(self, obj, record):
+        """What follows from the saved object and its relations, in the same action."""
+
     def save_model(self, request, obj, form, change):
         # Deferred to save_related: the object and its inlines are one change.
         pass
@@ -140,6 +143,7 @@ class RecordedAdmin(admin.ModelAdmin):
             before = {name: _shown(stored, field) for name, field in self._changed_fields(form)} if change else {}
             self.write_model(request, obj, form, change)
             base.save_related(request, form, formsets, change)
+            self.after_write(obj, record)
             # The stored copy too: a renamed slug's old pages are stale.
             self._touch(record, obj, *([stored] if change else []))
             noun = f"{obj._meta.verbose_name} {_quoted(obj)}"
@@ -226,8 +230,17 @@ class UserAdmin(RecordedAdmin, auth_admin.UserAdmin):
     # (direct permissions hidden: one lookup per permission to name it).
     ROLE_FIELDS = ("is_superuser", "groups")
 
+    # Staff status follows the role (vigil.roles): the box would only disagree with it.
+    fieldsets = [
+        (name, {**options, "fields": [f for f in options["fields"] if f != "is_staff"]})
+        for name, options in auth_admin.UserAdmin.fieldsets
+    ]
+
     def event_subjects(self, obj):
         return [("person", obj.get_username())]
+
+    def after_write(self, obj, record):
+        record.say(staff_follows_role(obj))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -12,8 +12,9 @@ class VigilConfig(AppConfig):
     def ready(self):
         from .actions import after_commit
         from .freshness import content_changed
-        from .notifications import outbox_channel
+        from .notifications import notice_describer, outbox_channel
         from .purgers import EDGE_PURGE, edge_purge_deliver, purge_event
+        from .people import PERSON_INVITED, describe_person_invited, invitee_address
 
         # Every committed action may change what readers see: the pages
         # showing what it touched are purged, here and at the edge, and every
@@ -21,3 +22,5 @@ class VigilConfig(AppConfig):
         after_commit(purge_event)
         after_commit(content_changed)
         outbox_channel(EDGE_PURGE, edge_purge_deliver)
+        # An invitation goes to the person invited, not to every editor.
+        notice_describer(PERSON_INVITED, describe_person_invited, recipients=invitee_address)

@@ -49,6 +49,10 @@ ACTION_WORDS = {
     "dissent.submit": "A reader submitted dissent",
     "dissent.weigh": "Weighed dissent",
     "dissent.reject": "Rejected dissent",
+    "person.invite": "Invited a person to the desk",
+    "person.join": "Accepted an invitation to the desk",
+    "role.grant": "Granted a role",
+    "role.withdraw": "Withdrew a role",
     # What the Django admin still edits (pillars, sections, pages, people…); the
     # summary says which object and which fields.
     "admin.add": "Added in the Django admin",

@@ -29,11 +29,22 @@ logger = logging.getLogger(__name__)
 
 # event -> describe(object_id) returning (subject, body), or None when the object is gone.
 _describers = {}
+# event -> recipients(object_id) returning addresses, for notices not meant for every editor.
+_recipients = {}
 
 
-def notice_describer(event, describe):
-    """Say how the e-mail for an `event` notice reads (called from AppConfig.ready())."""
+def notice_describer(event, describe, *, recipients=None):
+    """Say how the e-mail for an `event` notice reads (called from AppConfig.ready()),
+    and, for a notice to one person (an invitation), whom it goes to."""
     _describers[event] = describe
+    if recipients is not None:
+        _recipients[event] = recipients
+
+
+def _addressees(message):
+    if message.event in _recipients:
+        return [address for address in _recipients[message.event](message.object_id) if address]
+    return list(editors().exclude(email="").values_list("email", flat=True))
 
 
 # event -> deliver(object_id): notices delivered otherwise than by mail to
@@ -56,6 +67,18 @@ def outbox_owe(*, kind, object_id):
 def notify_editors(*, event, object_id):
     """Record that editors must hear of `event` about `object_id`; call inside
     the transaction that created the object."""
+    return _notice(event=event, object_id=object_id)
+
+
+def notify_person(*, event, object_id):
+    """Record a notice to the one person `event`'s recipients name (an
+    invitation); call inside the transaction that makes it true."""
+    if event not in _recipients:
+        raise LookupError(f"{event} names no recipient: use notify_editors")
+    return _notice(event=event, object_id=object_id)
+
+
+def _notice(*, event, object_id):
     message = OutboxMessage.objects.create(event=event, object_id=str(object_id))
     transaction.on_commit(partial(outbox_enqueue, message_id=message.pk))
     return message
@@ -110,7 +133,7 @@ def outbox_deliver_now(*, message_id, now=None):
     if message.event in _channels:
         return _deliver_by_channel(message, mine)
     described = _describe(message)
-    recipients = list(editors().exclude(email="").values_list("email", flat=True))
+    recipients = _addressees(message)
     if described is None or not recipients:
         # The object is gone or nobody can be told: nothing to send, ever.
         mine.update(sent_at=timezone.now(), last_error="nothing to send")

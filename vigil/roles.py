@@ -15,6 +15,8 @@ from django.db.models import Q
 
 EDITORS = "Editors"
 ADMINS = "Admins"
+# The roles people are given at /desk/people/: the word the desk uses -> its group.
+ROLES = {"editor": EDITORS, "admin": ADMINS}
 
 
 def _group_names(user):
@@ -22,6 +24,29 @@ def _group_names(user):
     if not hasattr(user, "_vigil_groups"):
         user._vigil_groups = frozenset(user.groups.values_list("name", flat=True))
     return user._vigil_groups
+
+
+def forget_roles(user):
+    """After a person's groups change, ask again next time."""
+    user.__dict__.pop("_vigil_groups", None)
+
+
+def staff_follows_role(user):
+    """Staff status (the Django admin's door) is a consequence of a role, never
+    set by hand: an editor or admin is staff, nobody else is. Saves when it
+    changes, and then says how, for the event's summary; else returns ""."""
+    forget_roles(user)
+    staff = user.is_superuser or bool(_group_names(user) & {EDITORS, ADMINS})
+    if user.is_staff == staff:
+        return ""
+    user.is_staff = staff
+    user.save(update_fields=["is_staff"])
+    return f"staff status: “{not staff}” -> “{staff}” (follows the role)"
+
+
+def held_roles(user):
+    """The desk's words for the roles a person holds, in ROLES order."""
+    return [word for word, group in ROLES.items() if group in _group_names(user)]
 
 
 def is_admin(user):

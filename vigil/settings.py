@@ -260,6 +260,8 @@ VIGIL = {
     # The editor queue shows claims due within this many days.
     "QUEUE_WINDOW_DAYS": int(env("VIGIL_QUEUE_WINDOW_DAYS", "14")),
     "PUBLICATION_NAME": env("VIGIL_PUBLICATION_NAME", "Vigil"),
+    # An invitation to the desk (vigil.people) works once, for this many days.
+    "INVITE_DAYS": int(env("VIGIL_INVITE_DAYS", "7")),
     # The largest cover upload the app accepts (nginx refuses above 6 MB).
     "COVER_MAX_BYTES": int(env("VIGIL_COVER_MAX_MB", "5")) * 1024 * 1024,
 }

@@ -5,6 +5,7 @@ from django.urls import include, path
 from .audit import audit_trail
 from .browser_policy import csp_report
 from .health import healthz, readyz
+from .people import invite_accept, people, person_role
 from .robots import robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
@@ -14,6 +15,7 @@ urlpatterns = [
     path("readyz/", readyz, name="readyz"),
     path("csp-report/", csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
+    path("accounts/invite/<str:token>/", invite_accept, name="invite_accept"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("articles.urls")),
     path("", include("claims.urls")),
@@ -22,6 +24,9 @@ urlpatterns = [
     path("", include("dissent.urls")),
     # The audit trail reads the event record, which lives here with the pipeline.
     path("desk/audit/", audit_trail, name="audit_trail"),
+    # People and their roles are the auth app's users and groups, kept here with roles.
+    path("desk/people/", people, name="people"),
+    path("desk/people/<int:pk>/role/", person_role, name="person_role"),
     # Reading and discovery: feeds, the JSON API, sitemap and robots.txt.
     path("", include("vigil.feed_urls")),
     path("api/", include("reviews.api_urls")),

@@ -132,14 +132,15 @@ class PeopleAdminTests(TestCase):
         editors = Group.objects.get(name="Editors")
         response = self.client.post(
             f"/admin/auth/user/{self.person.pk}/change/",
-            self.user_form(is_staff="on", groups=[editors.pk]),
+            self.user_form(groups=[editors.pk]),
         )
         self.assertEqual(response.status_code, 302, response.content.decode()[:3000])
         self.assertTrue(self.person.groups.filter(name="Editors").exists())
         event = Event.objects.get()
         self.assertEqual((event.action, event.keys("person")), ("admin.change", ["newcomer"]))
         self.assertIn("groups: (empty) -> “Editors”", event.summary)
-        self.assertIn("staff status: “False” -> “True”", event.summary)
+        # Nobody ticks "Staff status": it follows the role (vigil.roles).
+        self.assertIn("staff status: “False” -> “True” (follows the role)", event.summary)
 
     def test_a_password_change_is_recorded_without_the_password(self):
         response = self.client.post(

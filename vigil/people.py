@@ -1,0 +1,258 @@
+"""People: admins invite editors and admins by e-mail and grant and withdraw
+their roles at /desk/people/; the invitation's link lets the person choose a
+password.
+
+Roles are the Editors and Admins groups (vigil.roles); staff status follows
+them (roles.staff_follows_role), so nobody sets Django's "Staff status" box.
+
+The invitation link is signed (django.core.signing), expires after
+INVITE_DAYS and works once: it carries a fingerprint of the person's password
+field, which changes when they choose a password, so a used link no longer
+matches. Nothing secret is stored: the link is made when the e-mail is written.
+"""
+
+import hashlib
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import roles
+from .actions import ADMIN, EDITOR, action
+from .notifications import notify_person
+
+PERSON_INVITED = "person_invited"
+INVITE_SALT = "vigil.people.invite"
+
+
+class RoleRefused(ValidationError):
+    """A role change the desk refuses, with the reason a person reads."""
+
+
+# --- The invitation link ------------------------------------------------------
+
+
+def _fingerprint(person):
+    # The password field changes when a password is chosen: a used link stops matching.
+    return hashlib.sha256(f"{person.pk}:{person.password}".encode()).hexdigest()[:20]
+
+
+def invite_token(person):
+    return signing.dumps({"p": person.pk, "f": _fingerprint(person)}, salt=INVITE_SALT)
+
+
+def invite_url(person):
+    return f"{settings.SITE_URL}{reverse('invite_accept', kwargs={'token': invite_token(person)})}"
+
+
+class InviteRefused(Exception):
+    """Why a link does not work: 'expired', 'used' or 'invalid'."""
+
+    def __init__(self, why):
+        super().__init__(why)
+        self.why = why
+
+
+def invited_person(token):
+    """The person a link invites, or InviteRefused saying why not."""
+    max_age = settings.VIGIL["INVITE_DAYS"] * 24 * 3600
+    try:
+        data = signing.loads(token, salt=INVITE_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InviteRefused("expired") from None
+    except signing.BadSignature:
+        raise InviteRefused("invalid") from None
+    person = get_user_model().objects.filter(pk=data.get("p"), is_active=True).first()
+    if person is None:
+        raise InviteRefused("invalid")
+    if person.has_usable_password() or data.get("f") != _fingerprint(person):
+        raise InviteRefused("used")
+    return person
+
+
+def describe_person_invited(object_id):
+    person = get_user_model().objects.filter(pk=object_id).first()
+    if person is None or person.has_usable_password():
+        return None  # Gone, or joined already: the link would not work.
+    name = settings.VIGIL["PUBLICATION_NAME"]
+    days = settings.VIGIL["INVITE_DAYS"]
+    return (
+        f"You are invited to the {name} desk",
+        f"You have been invited to the {name} editor desk as {role_words(person)}.\n\n"
+        f"Choose your password here (the link works once, for {days} days):\n"
+        f"{invite_url(person)}\n\n"
+        f"You will sign in as {person.get_username()}.\n",
+    )
+
+
+def invitee_address(object_id):
+    return list(get_user_model().objects.filter(pk=object_id).values_list("email", flat=True))
+
+
+# --- Actions ------------------------------------------------------------------
+
+
+def role_words(person):
+    return " and ".join(f"an {word}" for word in roles.held_roles(person)) or "no role"
+
+
+def _group(role):
+    if role not in roles.ROLES:
+        raise RoleRefused(f"Unknown role “{role}”.")
+    return Group.objects.get_or_create(name=roles.ROLES[role])[0]
+
+
+@action("person.invite", role=ADMIN, actor="admin")
+def person_invite(*, admin, email, name, role, record):
+    """Make an account for `email` with `role` and send the invitation link."""
+    email = get_user_model().objects.normalize_email(email).lower()
+    if get_user_model().objects.filter(email__iexact=email).exists() or (
+        get_user_model().objects.filter(username__iexact=email).exists()
+    ):
+        raise RoleRefused(f"{email} is already on the desk.")
+    first, _, last = name.strip().partition(" ")
+    person = get_user_model()(username=email, email=email, first_name=first[:150], last_name=last[:150])
+    person.set_unusable_password()
+    person.save()
+    person.groups.add(_group(role))
+    roles.staff_follows_role(person)
+    notify_person(event=PERSON_INVITED, object_id=person.pk)
+    record.touch(person=person.get_username())
+    record.say(f"Invited {email} as {role}")
+    return person
+
+
+@action("role.grant", role=ADMIN, actor="admin")
+def role_grant(*, admin, person, role, record):
+    group = _group(role)
+    if person.groups.filter(pk=group.pk).exists():
+        raise RoleRefused(f"{roles.display_name(person)} is already an {role}.")
+    person.groups.add(group)
+    staff_line = roles.staff_follows_role(person)
+    record.touch(person=person.get_username())
+    record.say(f"{person.get_username()}: {role} granted")
+    record.say(staff_line)
+
+
+@action("role.withdraw", role=ADMIN, actor="admin")
+def role_withdraw(*, admin, person, role, record):
+    group = _group(role)
+    if not person.groups.filter(pk=group.pk).exists():
+        raise RoleRefused(f"{roles.display_name(person)} is not an {role}.")
+    if person.pk == admin.pk and role == "admin" and not admin.is_superuser:
+        # Someone must be left who can give it back; another admin can take it.
+        raise RoleRefused("You cannot withdraw your own admin role: ask another admin.")
+    person.groups.remove(group)
+    staff_line = roles.staff_follows_role(person)
+    record.touch(person=person.get_username())
+    record.say(f"{person.get_username()}: {role} withdrawn")
+    record.say(staff_line)
+
+
+@action("person.join", role=EDITOR, actor="person")
+def person_join(*, person, password, record):
+    """An invited person chose their password (their invitation is used)."""
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    record.touch(person=person.get_username())
+    record.say(f"{person.get_username()} accepted the invitation")
+
+
+# --- Pages --------------------------------------------------------------------
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", max_length=150)
+    name = forms.CharField(label="Name", max_length=150, required=False)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[("editor", "Editor: reviews, logs, drafts"), ("admin", "Admin: also signs off and manages people")],
+        widget=forms.RadioSelect,
+        initial="editor",
+    )
+
+
+def people_on_desk():
+    """Everyone with an account, their roles prefetched: one query for the people, one for groups."""
+    return (
+        get_user_model()
+        .objects.order_by("-is_active", "first_name", "last_name", "username")
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
+    )
+
+
+def _people_page(request, form, status=200):
+    people = list(people_on_desk())
+    for person in people:
+        person._vigil_groups = frozenset(group.name for group in person.groups.all())
+        person.roles_held = roles.held_roles(person)
+        person.roles_missing = [word for word in roles.ROLES if word not in person.roles_held]
+    context = {"form": form, "people": people, "invite_days": settings.VIGIL["INVITE_DAYS"]}
+    return render(request, "desk/people.html", context, status=status)
+
+
+@roles.admin_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def people(request):
+    if request.method != "POST":
+        return _people_page(request, InviteForm())
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            person = person_invite(admin=request.user, **form.cleaned_data)
+        except RoleRefused as refused:
+            form.add_error("email", refused.message)
+        else:
+            messages.success(request, f"Invitation sent to {person.email}.")
+            return redirect("people")
+    return _people_page(request, form, status=400)
+
+
+@roles.admin_required
+@require_POST
+def person_role(request, pk):
+    person = get_object_or_404(get_user_model(), pk=pk)
+    change = {"grant": role_grant, "withdraw": role_withdraw}.get(request.POST.get("change"))
+    if change is None:
+        return _people_page(request, InviteForm(), status=400)
+    try:
+        change(admin=request.user, person=person, role=request.POST.get("role", ""))
+    except RoleRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        verb = "granted to" if change is role_grant else "withdrawn from"
+        messages.success(request, f"The {request.POST['role']} role was {verb} {roles.display_name(person)}.")
+    return redirect("people")
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "HEAD", "POST"])
+def invite_accept(request, token):
+    try:
+        person = invited_person(token)
+    except InviteRefused as refused:
+        return render(request, "registration/invite_refused.html", {"why": refused.why}, status=410)
+    form = SetPasswordForm(person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_join(person=person, password=form.cleaned_data["new_password1"])
+        except PermissionDenied:
+            # Their role was withdrawn before they joined.
+            return render(request, "registration/invite_refused.html", {"why": "invalid"}, status=410)
+        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome: your password is set.")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registration/invite_accept.html", {"form": form, "person": person}, status=status)
