@@ -115,6 +115,9 @@ class Claim(models.Model):
         default=60, help_text=f"Days between reviews ({CADENCE_MIN_DAYS}–{CADENCE_MAX_DAYS})."
     )
     last_reviewed_on = models.DateField(null=True, blank=True)
+    # Written by the review that moves the verdict (reviews.services.review_record),
+    # so the ClaimReview's dateModified costs no query over the claim's reviews.
+    verdict_changed_on = models.DateField(null=True, blank=True, editable=False)
     next_review_due = models.DateField()
     holding_up_note = models.TextField(blank=True, help_text="Markdown.")
     holding_up_html = models.TextField(editable=False, blank=True)

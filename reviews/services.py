@@ -157,12 +157,15 @@ def review_record(
     claim.cadence_days = cadence_days
     claim.last_reviewed_on = today
     claim.next_review_due = review.next_review_due
+    if review.verdict_changed:
+        claim.verdict_changed_on = today
     note_changed = holding_up_note is not None and holding_up_note.strip() != claim.holding_up_note
     if note_changed:
         claim.holding_up_note = holding_up_note.strip()
     claim.save(
         update_fields=[
             "verdict",
+            "verdict_changed_on",
             "cadence_days",
             "last_reviewed_on",
             "next_review_due",

@@ -19,7 +19,7 @@ from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
 from vigil.cachetags import shows
 from vigil.pagecache import public_page
-from vigil.pagination import BoundedPaginator
+from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.roles import display_name, editor_required, is_admin
 
 from .conditional import claim_page_stamps
@@ -41,7 +41,7 @@ from .preferences import (
     time_away_add,
     time_away_remove,
 )
-from .queue import ESCALATED_SHOWN, escalated_claims, review_queue
+from .queue import ESCALATED_SHOWN, QUEUE_ORDER, escalated_claims, review_queue
 from .services import (
     ReviewConflict,
     review_record,
@@ -51,39 +51,37 @@ from .services import (
 
 QUEUE_PAGE_SIZE = 25
 REVIEW_HISTORY_SHOWN = 10
+# The claim page shows this many latest reviews; the rest are a page away.
+CLAIM_PAGE_REVIEWS = 10
 SECOND_REVIEW_DISSENT_SHOWN = 20
 
 
 # The public claim page: a claim's verdict and review history ----------------
 
 
-@public_page
+@public_page(params=KEYSET_PARAMS)  # older reviews are a keyset page away
 @conditional("claim", claim_page_stamps)
 def claim_detail(request, code):
-    """A claim's public page: badge, verdict-history timeline, every review
-    with its reasoning, and the material dissent weighed."""
-    # Reviews are prefetched onto the claim so the ClaimReview JSON-LD in the
-    # head reads the same rows as the timeline: one query for both.
+    """A claim's public page: badge, verdict-history timeline, the latest
+    reviews with their reasoning (older ones a keyset page away), and the
+    material dissent weighed."""
     claim = get_object_or_404(
-        Claim.objects.select_related("article__pillar", "article__section")
-        .filter(article__status__in=["published", "retired"])
-        .prefetch_related(
-            Prefetch(
-                "reviews",
-                queryset=Review.objects.select_related("editor")
-                .prefetch_related(
-                    Prefetch(
-                        "dissent_weighed",
-                        queryset=Dissent.objects.material(),
-                        to_attr="material_dissent",
-                    )
-                )
-                .order_by("reviewed_on", "pk"),
-            )
+        Claim.objects.select_related("article__pillar", "article__section").filter(
+            article__status__in=["published", "retired"]
         ),
         code=code,
     )
-    reviews = list(claim.reviews.all())
+    # The chart needs every review's day and verdict, and nothing else of them.
+    history = list(
+        claim.reviews.order_by("reviewed_on", "pk").values_list("reviewed_on", "verdict_after")
+    )
+    reviews = KeysetPaginator(
+        claim.reviews.select_related("editor").prefetch_related(
+            Prefetch("dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent")
+        ),
+        CLAIM_PAGE_REVIEWS,
+        order=("-reviewed_on", "-pk"),
+    ).page(request.GET)
     material_dissent = list(
         claim.dissent.material()
         .filter(weighed_in_review__isnull=True)
@@ -92,10 +90,9 @@ def claim_detail(request, code):
     shows(request, claim, claim.article.pillar, claim.article.section)
     context = {
         "claim": claim,
-        "reviews": reviews[::-1],  # newest first on the page; the chart reads left to right
-        "timeline": build_timeline(
-            [(review.reviewed_on, review.verdict_after) for review in reviews]
-        ),
+        "reviews": reviews,  # newest first; the chart reads left to right
+        "review_count": len(history),
+        "timeline": build_timeline(history),
         "material_dissent": material_dissent,
     }
     return render(request, "reviews/claim_detail.html", context)
@@ -113,7 +110,7 @@ def queue(request):
     claims = review_queue(on=today)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, user=request.user)
-    page = BoundedPaginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(claims, QUEUE_PAGE_SIZE, order=QUEUE_ORDER).page(request.GET)
     escalated = second_reviews_open = None
     if not request.htmx:  # the filters' fragment is only the table
         second_reviews_open = SecondReview.objects.open_for(request.user).count()

@@ -264,8 +264,9 @@ class PageQueryCountTests(TestCase):
 
     HOME_QUERIES = 4  # articles, their primary claims, recent verdict changes, the footer's reviewed count
     # conditional-GET validators, article, claims, triggers, correction log, its amendments,
-    # pillar count, open rewrite, the primary claim's reviews (ClaimReview JSON-LD), footer count
-    ARTICLE_QUERIES = 10
+    # pillar count, open rewrite, footer count (the ClaimReview's last verdict change is
+    # the claim's own verdict_changed_on: no query)
+    ARTICLE_QUERIES = 9
 
     @classmethod
     def setUpTestData(cls):
