@@ -23,7 +23,7 @@ from vigil import tasks as vigil_tasks
 from vigil.celery import app
 from vigil.models import OutboxMessage
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FOLLOWERS = 200
 LEASE_SECONDS = 3
 
