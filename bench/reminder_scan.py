@@ -34,13 +34,18 @@ TODAY = datetime.date(2026, 3, 2)
 FIXED_DUE = 100
 
 
-def setup_django(url):
+def setup_django(url, redis_url=None):
+    """Django on its own benchmark database (created if missing, migrated);
+    with Redis as the broker and cache only when `redis_url` is given."""
     import psycopg
 
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DEBUG", "1")
-    os.environ.pop("REDIS_URL", None)
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "vigil.settings"
     base, name = url.rsplit("/", 1)
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
@@ -54,6 +59,27 @@ def setup_django(url):
     call_command("migrate", verbosity=0)
 
 
+def seed_articles(cursor, count, *, published_on):
+    """`count` published articles in one new section; returns the first one's id."""
+    cursor.execute(
+        "INSERT INTO articles_section (name, slug, description) VALUES ('Bench', 'bench', '') RETURNING id"
+    )
+    section_id = cursor.fetchone()[0]
+    cursor.execute(
+        """
+        INSERT INTO articles_article (slug, title, dek, body_markdown, body_html, reading_minutes,
+            cover, cover_alt, section_id, status, published_on, drafted_by, signed_off_by,
+            created_at, updated_at)
+        SELECT 'bench-' || i, 'Bench article ' || i, '', 'x', '<p>x</p>', 1, '', '', %s,
+               'published', %s, '', '', now(), now()
+        FROM generate_series(1, %s) AS i
+        """,
+        [section_id, published_on, count],
+    )
+    cursor.execute("SELECT min(id) FROM articles_article")
+    return cursor.fetchone()[0]
+
+
 def seed(n):
     """n claims on n/100 published articles; every 100th claim is due (from 7
     days overdue to 6 days ahead), the rest fall due 30–89 days from today."""
@@ -65,23 +91,7 @@ def seed(n):
             "TRUNCATE reviews_reminderdelivery, reviews_reminder, claims_evidencetrigger, "
             "claims_claim, articles_article, articles_section CASCADE"
         )
-        cursor.execute(
-            "INSERT INTO articles_section (name, slug, description) VALUES ('Bench', 'bench', '') RETURNING id"
-        )
-        section_id = cursor.fetchone()[0]
-        cursor.execute(
-            """
-            INSERT INTO articles_article (slug, title, dek, body_markdown, body_html, reading_minutes,
-                cover, cover_alt, section_id, status, published_on, drafted_by, signed_off_by,
-                created_at, updated_at)
-            SELECT 'bench-' || i, 'Bench article ' || i, '', 'x', '<p>x</p>', 1, '', '', %s,
-                   'published', %s, '', '', now(), now()
-            FROM generate_series(1, %s) AS i
-            """,
-            [section_id, TODAY, articles],
-        )
-        cursor.execute("SELECT min(id) FROM articles_article")
-        first_article = cursor.fetchone()[0]
+        first_article = seed_articles(cursor, articles, published_on=TODAY)
         cursor.execute(
             """
             INSERT INTO claims_claim (code, article_id, is_primary, statement, verdict, cadence_days,

@@ -42,9 +42,13 @@ class LedgerFilterForm(forms.Form):
             claims = claims.filter(article__pillar=data["pillar"])
         if data.get("due"):
             claims = claims.with_due_status(data["due"], on=on)
-        if data.get("sort") == "-next":
-            return claims.order_by("-next_review_due", "code")
-        return claims.order_by("next_review_due", "code")
+        return claims
+
+    def order(self):
+        """The ledger's sort, as a keyset: both directions read claim_ledger_order_idx."""
+        if getattr(self, "cleaned_data", {}).get("sort") == "-next":
+            return ("-next_review_due", "-code")
+        return ("next_review_due", "code")
 
 
 # --- Drafting in the desk ------------------------------------------------------

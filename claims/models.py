@@ -1,7 +1,9 @@
+import datetime
+
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +15,14 @@ from .scheduling import (
     Countdown,
     DueStatus,
     due_soon_until,
+    load_window,
+    proposed_due,
+    schedule_base,
 )
+
+
+# The pieces whose claims are load: live ones, and scheduled ones about to be.
+LOAD_STATUSES = ("published", "scheduled")
 
 
 class Verdict(models.TextChoices):
@@ -41,6 +50,13 @@ class ClaimQuerySet(models.QuerySet):
     def overdue(self, *, on=None):
         return self.with_due_status(DueStatus.OVERDUE, on=on)
 
+    def escalated(self, *, on=None):
+        """Claims overdue by more than VIGIL["ESCALATE_AFTER_DAYS"] on `on`:
+        the admins hear of them, in their digest and atop their queue."""
+        on = on or timezone.localdate()
+        days = settings.VIGIL["ESCALATE_AFTER_DAYS"]
+        return self.filter(next_review_due__lt=on - datetime.timedelta(days=days))
+
     def due(self, *, on=None, within_days=None):
         """Overdue claims and those due within `within_days` of `on` (by default
         the "due soon" window)."""
@@ -48,6 +64,24 @@ class ClaimQuerySet(models.QuerySet):
         if within_days is None:
             within_days = settings.VIGIL["DUE_SOON_DAYS"]
         return self.filter(next_review_due__lte=due_soon_until(on, within_days))
+
+    def load_of(self, editor_id):
+        """The claims an editor's claim is balanced against: that editor's,
+        or every claim for an unassigned one (it is everyone's)."""
+        return self if editor_id is None else self.filter(assigned_editor_id=editor_id)
+
+    def due_per_day(self, start, end):
+        """{date: claims of live or scheduled pieces due that day}, `start` to `end`:
+        one grouped read of the (editor, due date) index."""
+        return dict(
+            # A scheduled piece's claims will fall due as surely as a live one's.
+            self.filter(article__status__in=LOAD_STATUSES)
+            .filter(next_review_due__range=(start, end))
+            .order_by()
+            .values("next_review_due")
+            .annotate(due=Count("pk"))
+            .values_list("next_review_due", "due")
+        )
 
     def reviewed(self):
         return self.filter(last_reviewed_on__isnull=False)
@@ -81,6 +115,9 @@ class Claim(models.Model):
         default=60, help_text=f"Days between reviews ({CADENCE_MIN_DAYS}–{CADENCE_MAX_DAYS})."
     )
     last_reviewed_on = models.DateField(null=True, blank=True)
+    # Written by the review that moves the verdict (reviews.services.review_record),
+    # so the ClaimReview's dateModified costs no query over the claim's reviews.
+    verdict_changed_on = models.DateField(null=True, blank=True, editable=False)
     next_review_due = models.DateField()
     holding_up_note = models.TextField(blank=True, help_text="Markdown.")
     holding_up_html = models.TextField(editable=False, blank=True)
@@ -101,6 +138,9 @@ class Claim(models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["next_review_due"], name="claim_due_idx"),
+            # The load a due date is balanced against (due_per_day): counted
+            # from the index alone, joined to the articles by the id it carries.
+            models.Index(fields=["next_review_due", "article"], name="claim_due_article_idx"),
             # The ledger's default order: a LIMIT reads just one page, even when
             # thousands of claims fall due on the same day.
             models.Index(fields=["next_review_due", "code"], name="claim_ledger_order_idx"),
@@ -140,6 +180,39 @@ class Claim(models.Model):
 
     def countdown(self, today=None):
         return Countdown.between(today or timezone.localdate(), self.next_review_due)
+
+    @property
+    def schedule_base(self):
+        """The day this claim's schedule counts from (claims.scheduling.schedule_base)."""
+        return schedule_base(
+            last_reviewed_on=self.last_reviewed_on,
+            published_on=self.article.published_on,
+            due_on=self.next_review_due,
+            cadence_days=self.cadence_days,
+        )
+
+    def proposed_due(self, *, base, cadence_days, ignoring=()):
+        """The least-loaded day near `cadence_days` after `base` for this claim's
+        next review, counting the other claims due then for its editor (or for
+        everyone, if it is unassigned), except those in `ignoring` (claims of
+        the same piece whose dates are about to be set too)."""
+        shortest, longest = load_window(cadence_days, settings.VIGIL["LOAD_WINDOW_PERCENT"])
+        load = Claim.objects.load_of(self.assigned_editor_id).due_per_day(
+            base + datetime.timedelta(days=shortest), base + datetime.timedelta(days=longest)
+        )
+        # Taken off here, not in SQL: excluding ids would cost the index-only count.
+        # `ignoring` are claims of this claim's own piece, counted or not with it.
+        if self.article.status in LOAD_STATUSES:
+            for moving in (self, *ignoring):
+                same_load = self.assigned_editor_id in (None, moving.assigned_editor_id)
+                if same_load and load.get(moving.next_review_due):
+                    load[moving.next_review_due] -= 1
+        return proposed_due(
+            base=base,
+            cadence_days=cadence_days,
+            load=load,
+            window_percent=settings.VIGIL["LOAD_WINDOW_PERCENT"],
+        )
 
     def due_status(self, today=None):
         """Overdue, due soon or scheduled, as the badge and the API say it."""

@@ -30,6 +30,17 @@ def next_due(reviewed_on, cadence_days):
     return reviewed_on + datetime.timedelta(days=cadence_days)
 
 
+def schedule_base(*, last_reviewed_on, published_on, due_on, cadence_days):
+    """The day a claim's schedule counts from: its last review, else its
+    publication, else (a draft) a cadence before its due date."""
+    return last_reviewed_on or published_on or due_on - datetime.timedelta(days=cadence_days)
+
+
+def week_of(day):
+    """The Monday of `day`'s week: load is planned and reported per week."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
 def due_now(due_on, today):
     """The due date of a claim made due for review today (a trigger fired, an
     approved rewrite asks for a review). A claim already overdue keeps its
@@ -85,3 +96,83 @@ class Countdown:
         if self.days <= due_soon_days:
             return DueStatus.DUE_SOON
         return DueStatus.SCHEDULED
+
+
+def load_window(cadence_days, window_percent):
+    """The cadences a load-balanced due date may use around the chosen one:
+    ±`window_percent` of it (at least the cadence itself), never outside 30–90."""
+    spread = cadence_days * window_percent // 100
+    return (
+        max(CADENCE_MIN_DAYS, cadence_days - spread),
+        min(CADENCE_MAX_DAYS, cadence_days + spread),
+    )
+
+
+def proposed_due(*, base, cadence_days, load, window_percent, not_before=None):
+    """The least-loaded day to review a claim next, counted from `base` (the
+    day of the review or publication) around `cadence_days`.
+
+    `load` maps a date to the claims already due that day (a missing date
+    counts 0). Ties go to the day nearest the chosen cadence, then to the
+    earlier day, so the same inputs always give the same date. Days before
+    `not_before` (today, when spreading) are never proposed; None when the
+    whole window lies before it.
+    """
+    shortest, longest = load_window(cadence_days, window_percent)
+    candidates = [
+        base + datetime.timedelta(days=days)
+        for days in sorted(
+            range(shortest, longest + 1), key=lambda days: (abs(days - cadence_days), days)
+        )
+    ]
+    if not_before is not None:
+        candidates = [day for day in candidates if day >= not_before]
+    if not candidates:
+        return None
+    # min() keeps the first of equals, and the candidates are in tie-break order.
+    return min(candidates, key=lambda day: load.get(day, 0))
+
+
+@dataclass(frozen=True)
+class ScheduledClaim:
+    """What spreading needs to know of a claim: `owner` is its editor's id,
+    None for an unassigned claim (balanced against every editor's load)."""
+
+    key: object
+    owner: object
+    base: datetime.date
+    cadence_days: int
+    due_on: datetime.date
+
+
+def spread_due_dates(claims, *, loads, window_percent, today):
+    """Re-spread a pile-up: each claim in turn (the caller's order, for
+    determinism) leaves its day and takes the least-loaded day of its own
+    window, so the pile drains into the emptiest days around it. Yields
+    (claim, new due date) for the claims that move.
+
+    `loads` maps an owner to {date: claims due}, with None for all claims;
+    it is updated as claims move. A claim due outside its window (made due
+    by a fired trigger, or overdue) is left where it is: spreading never
+    makes a claim look less late.
+    """
+    everyone = loads.setdefault(None, {})
+    for claim in claims:
+        shortest, longest = load_window(claim.cadence_days, window_percent)
+        first = max(claim.base + datetime.timedelta(days=shortest), today)
+        if not first <= claim.due_on <= claim.base + datetime.timedelta(days=longest):
+            continue
+        counters = [everyone] if claim.owner is None else [loads.setdefault(claim.owner, {}), everyone]
+        for counter in counters:
+            counter[claim.due_on] = counter.get(claim.due_on, 0) - 1
+        new = proposed_due(
+            base=claim.base,
+            cadence_days=claim.cadence_days,
+            load=counters[0],
+            window_percent=window_percent,
+            not_before=today,
+        )
+        for counter in counters:
+            counter[new] = counter.get(new, 0) + 1
+        if new != claim.due_on:
+            yield claim, new

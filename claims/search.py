@@ -5,6 +5,12 @@ with highlighted snippets; the query is parsed as websearch syntax, so quotes,
 "or", minus signs and any punctuation a reader types are taken as words, never
 as errors. Articles are matched and ranked on a stored tsvector column with a
 GIN index (migration articles.0003), so a common word costs no re-parsing.
+Only a bounded candidate set is ranked: the CANDIDATES newest matches (claims:
+the newest by id). A word in every article would otherwise rank all 100k of
+them on every search; this way the database walks the listing index newest
+first and stops after CANDIDATES matches, while a rare word is still found
+through the GIN index wherever it is. The price: for a common word, the best
+match older than the newest CANDIDATES is not offered.
 Elsewhere (the SQLite default): every word must appear somewhere, title
 matches first.
 
@@ -28,6 +34,7 @@ from .models import Claim, Verdict
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
 RESULT_LIMIT = 20
+CANDIDATES = 200
 SNIPPET_RADIUS = 90
 CONFIG = "english"
 
@@ -107,11 +114,20 @@ def search(query, *, pillar=None, verdict=None):
 def stored_vector(model):
     """The weighted vector a model is matched and ranked on: the stored,
     GIN-indexed column PostgreSQL generates (migrations articles.0003 and
-    claims.0003)."""
+    claims.0003). Not a model field, so it is named against whichever alias
+    the query gives the model's table — in a subquery that is not the table's
+    own name, and naming the table there would correlate with the outer query."""
     from django.contrib.postgres.search import SearchVectorField
-    from django.db.models.expressions import RawSQL
+    from django.db.models import Expression
 
-    return RawSQL(f'"{model._meta.db_table}"."search_document"', [], output_field=SearchVectorField())
+    class StoredVector(Expression):
+        output_field = SearchVectorField()
+
+        def as_sql(self, compiler, connection):
+            alias = compiler.query.get_initial_alias()
+            return f'{compiler.quote_name_unless_alias(alias)}."search_document"', []
+
+    return StoredVector()
 
 
 def _search_postgres(query, articles, claims):
@@ -132,10 +148,13 @@ def _search_postgres(query, articles, claims):
         "config": CONFIG,
     }
     vector = stored_vector(Article)
+    candidates = (
+        articles.alias(document=vector).filter(document=search_query)
+        .order_by("-published_on", "-pk").values("pk")[:CANDIDATES]
+    )
     article_rows = list(
-        articles.annotate(rank=SearchRank(vector, search_query))
-        .alias(document=vector)
-        .filter(document=search_query)
+        articles.filter(pk__in=candidates)
+        .annotate(rank=SearchRank(vector, search_query))
         .annotate(headline=SearchHeadline("body_markdown", search_query, **headline_options))
         .order_by("-rank", "-published_on", "-pk")[:RESULT_LIMIT]
     )
@@ -143,10 +162,14 @@ def _search_postgres(query, articles, claims):
         article.snippet = _marked(article.headline)
 
     claim_vector = stored_vector(Claim)
-    claim_rows = list(
+    claim_candidates = (
         claims.alias(document=claim_vector)
         # Codes are stored upper-case: an exact match uses their unique index.
         .filter(Q(document=search_query) | Q(code=query.strip().upper()))
+        .order_by("-pk").values("pk")[:CANDIDATES]
+    )
+    claim_rows = list(
+        claims.filter(pk__in=claim_candidates)
         .annotate(
             rank=SearchRank(claim_vector, search_query),
             headline=SearchHeadline("statement", search_query, **headline_options),

@@ -14,7 +14,7 @@ from vigil.roles import display_name, is_editor
 
 from . import scheduling
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger, Verdict
-from .scheduling import next_due
+from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,39 @@ def claim_make_due(claim, *, on):
     # updated_at too: the API's changed_since follows it.
     claim.save(update_fields=["next_review_due", "updated_at"])
     return True
+
+
+class ScheduleChanged(Exception):
+    """The claim's due date moved since the caller planned to move it."""
+
+
+@action("claim.reschedule", role=EDITOR, actor="editor")
+def claim_reschedule(*, claim, editor, due_on, expected_due=None, reason, record):
+    """Move a claim's next review to `due_on`, 30–90 days after the day its
+    schedule counts from and not in the past (spreading a pile-up). Refuses
+    with ScheduleChanged if the due date is no longer `expected_due` (a
+    review or a fired trigger got there first): nothing is written then."""
+    claim = (
+        Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim.pk)
+    )
+    before = claim.next_review_due
+    if expected_due is not None and before != expected_due:
+        raise ScheduleChanged(
+            f"{claim.code} is now due {before:%d %b %Y}, not {expected_due:%d %b %Y}."
+        )
+    today = timezone.localdate()
+    base = claim.schedule_base
+    if due_on < today or not cadence_is_valid((due_on - base).days):
+        earliest = max(base + datetime.timedelta(days=CADENCE_MIN_DAYS), today)
+        latest = base + datetime.timedelta(days=CADENCE_MAX_DAYS)
+        raise ValidationError(
+            {"due_on": f"{claim.code} may be due from {earliest:%d %b %Y} to {latest:%d %b %Y}."}
+        )
+    claim.next_review_due = due_on
+    claim.save(update_fields=["next_review_due", "updated_at"])
+    record.touch(claim)
+    record.say(f"{claim.code} rescheduled ({reason}): due {before:%d %b %Y} → {due_on:%d %b %Y}")
+    return claim
 
 
 class TriggerAlreadyFired(Exception):
@@ -332,10 +365,18 @@ def article_send_back(*, article, admin, reason, record):
     return article
 
 
-def _start_schedules(claims, *, on, record):
-    """Countdowns start at publication: each claim is first due a cadence after it."""
+def _start_schedules(claims, *, article, on, record):
+    """Countdowns start at publication: each claim is first due on the
+    least-loaded day near a cadence after it. The piece's claims are placed
+    in code order, the primary usually first; each later one's old date is
+    not yet load (it is about to move), the earlier ones' new dates are."""
+    unplaced = list(claims)
     for claim in claims:
-        claim.next_review_due = next_due(on, claim.cadence_days)
+        claim.article = article  # saved with its new status just before
+        unplaced.remove(claim)
+        claim.next_review_due = claim.proposed_due(
+            base=on, cadence_days=claim.cadence_days, ignoring=unplaced
+        )
         claim.save(update_fields=["next_review_due", "updated_at"])
         record.touch(claim=claim.code)
 
@@ -367,7 +408,7 @@ def article_publish(*, article, admin, at=None, on=None, record):
             "status", "publish_at", "signed_off_by", "signed_off_user", "sent_back_reason", "updated_at",
         ])
         # Shown on the desk; set again when it goes live.
-        _start_schedules(claims, on=timezone.localdate(at), record=record)
+        _start_schedules(claims, article=article, on=timezone.localdate(at), record=record)
         record.touch(article)
         record.say(f"Signed off “{article.title}”, scheduled for {timezone.localtime(at):%d %b %Y %H:%M}")
         return article
@@ -381,7 +422,7 @@ def article_publish(*, article, admin, at=None, on=None, record):
         "status", "published_on", "publish_at", "signed_off_by", "signed_off_user", "sent_back_reason",
         "updated_at",
     ])
-    _start_schedules(claims, on=on, record=record)
+    _start_schedules(claims, article=article, on=on, record=record)
     record.touch(article, *_listed_under(article))
     record.say(f"Published “{article.title}” on {on:%d %b %Y} with {len(claims)} claim(s)")
     return article
@@ -405,7 +446,7 @@ def article_go_live(*, article, admin, now=None, record):
     if not went_live:
         raise PublicationRefused("This piece is not due to go live (already live, or not scheduled).")
     article = Article.objects.get(pk=article.pk)
-    _start_schedules(_locked_claims(article), on=today, record=record)
+    _start_schedules(_locked_claims(article), article=article, on=today, record=record)
     record.touch(article, *_listed_under(article))
     record.say(
         f"Scheduled “{article.title}” went live at {timezone.localtime(article.publish_at):%d %b %Y %H:%M}"

@@ -10,7 +10,6 @@ reviewRating.alternateName. dateModified is the day the verdict last changed
 import json
 
 from django.conf import settings
-from django.db.models import F
 from django.utils.safestring import mark_safe
 
 from articles.covers import cover_share_url
@@ -41,19 +40,6 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
-def last_verdict_change(claim):
-    """The newest review that moved the verdict. The claim page has every review
-    prefetched for its timeline; elsewhere ask for the one row, not all of them."""
-    if "reviews" in getattr(claim, "_prefetched_objects_cache", {}):
-        changes = [review for review in claim.reviews.all() if review.verdict_changed]
-        return max(changes, key=lambda review: (review.reviewed_on, review.pk), default=None)
-    return (
-        claim.reviews.exclude(verdict_before=F("verdict_after"))
-        .order_by("-reviewed_on", "-pk")
-        .first()
-    )
-
-
 def correction_comments(entries, *, article):
     return [
         {
@@ -69,14 +55,13 @@ def correction_comments(entries, *, article):
 def claim_review(claim, *, correction_entries=()):
     """The ClaimReview of `claim` as a dict (claim.article must be loaded)."""
     article = claim.article
-    change = last_verdict_change(claim)
     data = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": absolute(claim.get_absolute_url()),
         "claimReviewed": claim.statement,
         "datePublished": _iso(article.published_on),
-        "dateModified": _iso(change.reviewed_on if change else article.published_on),
+        "dateModified": _iso(claim.verdict_changed_on or article.published_on),
         "author": publisher(),
         "reviewRating": {
             "@type": "Rating",

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from vigil.pagecache import public_page
-from vigil.pagination import BoundedPaginator
+from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.rendering import reading_minutes, render_markdown
 from vigil.roles import admin_required, display_name, editor_required, is_admin
 
@@ -32,7 +32,7 @@ from .services import (
 LEDGER_PAGE_SIZE = 50
 
 
-@public_page(params=[*LedgerFilterForm.base_fields, "page"], lists=["claim", "article", "pillar"])
+@public_page(params=[*LedgerFilterForm.base_fields, *KEYSET_PARAMS], lists=["claim", "article", "pillar"])
 def ledger(request):
     """Every claim of a live article, filterable and sortable by next review."""
     today = timezone.localdate()
@@ -40,7 +40,7 @@ def ledger(request):
     form = LedgerFilterForm(request.GET)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, on=today)
-    page = BoundedPaginator(claims, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(claims, LEDGER_PAGE_SIZE, order=form.order()).page(request.GET)
     return render(request, "claims/ledger.html", {"form": form, "page": page})
 
 

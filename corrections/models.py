@@ -6,12 +6,16 @@ from django.urls import reverse
 from vigil.models import AppendOnly, AppendOnlyQuerySet
 
 
+# The log's order; the pk settles a day's ties (and keys its keyset pages).
+NEWEST_FIRST = ("-entry_on", "-pk")
+
+
 class CorrectionEntryQuerySet(AppendOnlyQuerySet):
     def public(self):
         return self.filter(article__status__in=["published", "retired"])
 
     def newest_first(self):
-        return self.order_by("-entry_on", "-pk")
+        return self.order_by(*NEWEST_FIRST)
 
 
 

@@ -1,11 +1,13 @@
 from django.urls import path
 
 from . import views
+from .feeds import article_log_feed
 
 app_name = "corrections"
 
 urlpatterns = [
     path("corrections/", views.correction_log, name="log"),
+    path("articles/<slug:slug>/feed.atom", article_log_feed, name="article_feed"),
     path("corrections/policy/", views.policy, name="policy"),
     path("corrections/report/", views.report_error, name="report"),
     path("desk/corrections/", views.desk_entries, name="desk_entries"),

@@ -13,12 +13,12 @@ from articles.models import Article, Rewrite
 from articles.services import RewriteRefused
 from articles.views import get_rewrite, rewrite_page
 from vigil.pagecache import public_page
-from vigil.pagination import BoundedPaginator
+from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.ratelimit import form_rate_limited, honeypot_filled, too_many_posts
 from vigil.roles import admin_required, editor_required, is_admin
 
 from .forms import AmendmentForm, ArticleFixForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
-from .models import CorrectionEntry, SignOffRequest
+from .models import NEWEST_FIRST, CorrectionEntry, SignOffRequest
 from .report_forms import ErrorReportForm
 from .services import (
     CorrectionLogRefused,
@@ -38,7 +38,7 @@ DESK_RECENT_ENTRIES = 30
 
 
 # Entries are written by actions that touch their article.
-@public_page(params=[*CorrectionLogFilterForm.base_fields, "page"], lists=["article", "pillar"])
+@public_page(params=[*CorrectionLogFilterForm.base_fields, *KEYSET_PARAMS], lists=["article", "pillar"])
 def correction_log(request):
     """The site-wide correction log: every entry, newest first, by kind and pillar.
     A GET filter only, so the page carries no per-visitor state and caches whole."""
@@ -56,9 +56,10 @@ def correction_log(request):
         entries = entries.filter(kind=chosen["kind"])
     if chosen.get("pillar"):
         entries = entries.filter(article__pillar__slug=chosen["pillar"])
-    page = BoundedPaginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(entries, LOG_PAGE_SIZE, order=NEWEST_FIRST).page(request.GET)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in KEYSET_PARAMS:
+        query.pop(name, None)
     return render(
         request,
         "corrections/log.html",

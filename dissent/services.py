@@ -7,10 +7,11 @@ from django.utils import timezone
 
 from corrections.services import material_dissent_entry
 from vigil.actions import EDITOR, READER, action
-from vigil.notifications import notify_editors
+from vigil.notifications import notify_editors, outbox_write
 from vigil.ratelimit import fingerprint, reader_text
 
 from .models import Dissent
+from .notices import DISSENT_ACKNOWLEDGED, DISSENT_RECEIVED
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ def dissent_submit(*, claim, argument, sources=(), name="", email="", consent_to
     """Receive a reader's reasoned dissent on a claim of a published article.
 
     The form has already told the reader about anything it could; these guards
-    hold for every caller. Editors are told inside the transaction; the
-    acknowledgement e-mail is queued only once the dissent is safely stored.
+    hold for every caller. The editors' notices and the reader's
+    acknowledgement are outbox rows in the same transaction: sent only once
+    the dissent is safely stored, and never lost if the broker is down.
     """
     limits = settings.PUBLIC_FORMS
     argument = reader_text(argument).strip()
@@ -73,22 +75,12 @@ def dissent_submit(*, claim, argument, sources=(), name="", email="", consent_to
         consent_to_credit=bool(consent_to_credit and name),
         fingerprint=argument_print,
     )
-    notify_editors(event="dissent_received", object_id=dissent.pk)
-    if email:
-        record.on_commit(lambda: _queue_acknowledgement(dissent.pk))
+    notify_editors(event=DISSENT_RECEIVED, object_id=dissent.pk)
+    # The reader's receipt rides the outbox too: with Redis down it waits, never vanishes.
+    outbox_write(kind=DISSENT_ACKNOWLEDGED, object_id=dissent.pk, recipients=[email])
     record.touch(claim)
     record.say(f"Dissent {dissent.pk} received on {claim.code}")
     return dissent
-
-
-def _queue_acknowledgement(dissent_id):
-    from .tasks import dissent_acknowledge
-
-    try:
-        dissent_acknowledge.delay(dissent_id)
-    except Exception:  # noqa: BLE001
-        # Redis may be down: never let a reader's dissent wait on (or fail with) the broker.
-        logger.exception("could not queue the acknowledgement of dissent %s", dissent_id)
 
 
 @action("dissent.weigh", role=EDITOR, actor="editor")

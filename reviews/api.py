@@ -27,7 +27,7 @@ from claims.models import Claim, Verdict
 from claims.scheduling import DueStatus
 from corrections.models import CorrectionEntry
 from vigil.cachetags import shows
-from vigil.conditional import conditional, memo
+from vigil.conditional import conditional, memo, stamps_of
 from vigil.pagination import whole_number
 from vigil.pagecache import public_page
 
@@ -181,6 +181,19 @@ def claim_summary(claim, today):
     }
 
 
+def review_data(review):
+    return {
+        "reviewed_on": review.reviewed_on.isoformat(),
+        "verdict_before": review.verdict_before,
+        "verdict_after": review.verdict_after,
+        "verdict_changed": review.verdict_changed,
+        "cadence_days": review.cadence_days,
+        "next_review_due": review.next_review_due.isoformat(),
+        "reasoning": review.reasoning,
+        "evidence_considered": review.evidence_considered,
+    }
+
+
 def claim_full(claim, today):
     data = claim_summary(claim, today)
     data["holding_up_note"] = claim.holding_up_note
@@ -188,19 +201,7 @@ def claim_full(claim, today):
         {"text": trigger.text, "fired_on": trigger.fired_at.date().isoformat() if trigger.fired_at else None}
         for trigger in claim.triggers.all()
     ]
-    data["reviews"] = [
-        {
-            "reviewed_on": review.reviewed_on.isoformat(),
-            "verdict_before": review.verdict_before,
-            "verdict_after": review.verdict_after,
-            "verdict_changed": review.verdict_changed,
-            "cadence_days": review.cadence_days,
-            "next_review_due": review.next_review_due.isoformat(),
-            "reasoning": review.reasoning,
-            "evidence_considered": review.evidence_considered,
-        }
-        for review in claim.reviews.all()
-    ]
+    data["reviews"] = [review_data(review) for review in claim.reviews.all()]
     data["corrections"] = [
         {
             "kind": entry.kind,
@@ -269,6 +270,40 @@ def claim_detail(request, code):
         return _error(404, f"No published claim has the code {code!r}.")
     shows(request, claim, claim.article.pillar, claim.article.section)
     return JsonResponse(claim_full(claim, today))
+
+
+@require_GET
+@public_page(params=("page_size", "cursor"))
+@conditional("api-claim-reviews", claim_api_stamps, countdowns=False)
+def claim_reviews(request, code):
+    """A claim's review history, newest first, paged with the same opaque
+    cursor as the claim list (after a review id, going back in time)."""
+    stamps = stamps_of(request, "api-claim-reviews")  # read by @conditional: the claim's id
+    if stamps is None:
+        return _error(404, f"No published claim has the code {code!r}.")
+    shows(request, claim=code)
+    try:
+        page_size = _page_size(request.GET)
+        before = _decode_cursor(request.GET)
+    except BadParameter as bad:
+        return _error(400, bad.message, parameter=bad.parameter)
+    reviews = Review.objects.filter(claim_id=stamps["pk"]).order_by("-pk")
+    if before is not None:
+        reviews = reviews.filter(pk__lt=before)
+    rows = list(reviews[: page_size + 1])
+    next_url = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        query = request.GET.copy()
+        query["cursor"] = _encode_cursor(rows[-1].pk)
+        next_url = _absolute(f"{reverse('api:claim_reviews', kwargs={'code': code})}?{query.urlencode()}")
+    return JsonResponse(
+        {
+            "claim": _absolute(reverse("api:claim", kwargs={"code": code})),
+            "next": next_url,
+            "results": [{"id": review.pk, **review_data(review)} for review in rows],
+        }
+    )
 
 
 @require_GET

@@ -16,6 +16,15 @@ def _editors():
     return editors().order_by("first_name", "last_name", "username")
 
 
+def editor_filter_choices():
+    """Anyone, unassigned, or one editor: how the desk chooses whose claims."""
+    return [
+        ("", "Anyone"),
+        ("unassigned", "Unassigned"),
+        *((str(user.pk), display_name(user)) for user in _editors()),
+    ]
+
+
 class QueueFilterForm(forms.Form):
     pillar = forms.ModelChoiceField(
         queryset=Pillar.objects.all(),
@@ -29,11 +38,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["editor"].choices = [
-            ("", "Anyone"),
-            ("unassigned", "Unassigned"),
-            *((str(user.pk), display_name(user)) for user in _editors()),
-        ]
+        self.fields["editor"].choices = editor_filter_choices()
 
     def filter(self, claims, *, user):
         data = getattr(self, "cleaned_data", {})
@@ -58,6 +63,13 @@ class ReviewForm(forms.Form):
         min_value=CADENCE_MIN_DAYS,
         max_value=CADENCE_MAX_DAYS,
         help_text=f"Between {CADENCE_MIN_DAYS} and {CADENCE_MAX_DAYS} days.",
+    )
+    next_review_due = forms.DateField(
+        label="Next review on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave blank for the proposed date; any day "
+        f"{CADENCE_MIN_DAYS}–{CADENCE_MAX_DAYS} days from today otherwise.",
     )
     reasoning = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -120,4 +132,59 @@ class AssignForm(forms.Form):
         required=False,
         empty_label="Unassigned (everyone's)",
         label="Owning editor",
+    )
+
+
+class SpreadForm(forms.Form):
+    """Which claims to spread: those due from one day to another, whose."""
+
+    due_from = forms.DateField(label="Due from", widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(
+        label="Due to",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Blank for the same day.",
+    )
+    editor = forms.ChoiceField(required=False, label="Whose claims")
+
+    MAX_SPAN_DAYS = 92
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["editor"].choices = editor_filter_choices()
+
+    def clean(self):
+        data = super().clean()
+        due_from = data.get("due_from")
+        if due_from:
+            data["due_to"] = due_to = data.get("due_to") or due_from
+            if due_to < due_from:
+                self.add_error("due_to", "The last day is before the first.")
+            elif (due_to - due_from).days > self.MAX_SPAN_DAYS:
+                self.add_error(
+                    "due_to", f"Spread at most {self.MAX_SPAN_DAYS} days of due dates at once."
+                )
+        return data
+
+    def whose(self):
+        """(owner, unassigned) for claims_spread."""
+        choice = self.cleaned_data.get("editor")
+        if choice == "unassigned":
+            return None, True
+        if choice:
+            return _editors().get(pk=int(choice)), False
+        return None, False
+
+
+class ReassignForm(forms.Form):
+    editor = PersonChoiceField(queryset=_editors(), label="Give them to")
+
+
+class VerdictForm(forms.Form):
+    """A verdict and why: a blind second review, or an admin's settlement."""
+
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
+    reasoning = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Say why: the reasoning is kept with both verdicts."},
     )

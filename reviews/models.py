@@ -79,6 +79,8 @@ class Reminder(models.Model):
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", "Due soon"
         OVERDUE = "overdue", "Overdue"
+        # Overdue past the escalation threshold: owed to the admins.
+        ESCALATED = "escalated", "Escalated"
 
     claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="reminders")
     due_on = models.DateField()
@@ -108,6 +110,9 @@ class EditorPreference(models.Model):
     digest_hour = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Hour of the day (0–23) to receive the digest; blank for any."
     )
+    weekly_capacity = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Reviews a week this editor can do; blank for not set."
+    )
 
     class Meta:
         constraints = [
@@ -119,6 +124,41 @@ class EditorPreference(models.Model):
 
     def __str__(self):
         return f"Reminder preferences of {self.user}"
+
+
+class TimeAwayQuerySet(models.QuerySet):
+    def on(self, day):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+    def not_over(self, today):
+        return self.filter(ends_on__gte=today)
+
+
+class TimeAway(models.Model):
+    """Days an editor is away: their reminders pause, and the claims due
+    meanwhile are offered for reassignment on the forecast."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_away"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TimeAwayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        verbose_name_plural = "time away"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="time_away_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["ends_on", "starts_on"], name="time_away_dates_idx")]
+
+    def __str__(self):
+        return f"{self.user} away {self.starts_on} to {self.ends_on}"
 
 
 class ReminderDelivery(models.Model):
@@ -148,3 +188,88 @@ class ReminderDelivery(models.Model):
 
     def __str__(self):
         return f"{self.reminder} to {self.recipient_id}"
+
+
+class SecondReviewQuerySet(models.QuerySet):
+    def open_for(self, editor):
+        """Blind second reviews waiting on `editor`."""
+        return self.filter(reviewer=editor, completed_at__isnull=True)
+
+    def to_settle(self):
+        """Done, disagreeing with the first verdict, and not yet settled by an admin."""
+        return self.filter(completed_at__isnull=False, settled_at__isnull=True).exclude(
+            verdict=models.F("first_review__verdict_after")
+        )
+
+    def agreement_pairs(self, *, since):
+        """(first verdict, second verdict) of the second reviews done since `since`."""
+        return self.filter(completed_at__gte=since).values_list(
+            "first_review__verdict_after", "verdict"
+        )
+
+
+class SecondReview(models.Model):
+    """A blind second review of a sampled review: another editor judges the
+    claim without seeing the first verdict. A disagreement goes to an admin,
+    whose settlement is recorded as a review of its own (reviews.services)."""
+
+    first_review = models.OneToOneField(
+        Review, on_delete=models.PROTECT, related_name="second_review"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="second_reviews"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, blank=True)
+    reasoning = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_reviews_settled",
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_review = models.OneToOneField(
+        Review, on_delete=models.PROTECT, null=True, blank=True, related_name="settles"
+    )
+
+    objects = SecondReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["reviewer", "completed_at"], name="second_review_open_idx"),
+            models.Index(fields=["completed_at"], name="second_review_done_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict="") | Q(verdict__in=Verdict.values),
+                name="second_review_verdict_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True) | ~Q(verdict=""),
+                name="second_review_done_has_verdict",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Second review of {self.first_review}"
+
+    @property
+    def is_done(self):
+        return self.completed_at is not None
+
+    @property
+    def agrees(self):
+        return self.is_done and self.verdict == self.first_review.verdict_after
+
+
+# Followers' models live beside their code (reviews/followers/models.py).
+from .followers.models import (  # noqa: E402, F401
+    EventFanOut,
+    Subscription,
+    WebhookDelivery,
+    WebhookEndpoint,
+)

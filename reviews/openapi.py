@@ -84,6 +84,27 @@ def description(*, server):
                     },
                 }
             },
+            "/claims/{code}/reviews/": {
+                "get": {
+                    "operationId": "listClaimReviews",
+                    "summary": "A claim's review history, newest first; follow `next` to page.",
+                    "parameters": [
+                        {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}, "example": "AM-060"},
+                        {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "A page of reviews: {claim, next, results: [{id, reviewed_on, verdict_before, verdict_after, verdict_changed, cadence_days, next_review_due, reasoning, evidence_considered}]}.",
+                            "headers": validators,
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "304": {"description": "Not modified."},
+                        "400": _error(),
+                        "404": _error() | {"description": "No published claim has this code."},
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {

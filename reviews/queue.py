@@ -11,6 +11,10 @@ from claims.models import Claim
 from dissent.models import Dissent
 
 
+# Most overdue first; the code settles a day's ties, so every claim has its own key.
+QUEUE_ORDER = ("next_review_due", "code")
+
+
 def with_unweighed_dissent_count(claims):
     """Annotate `unweighed_dissent_count`. A correlated subquery, not a join
     with GROUP BY, so a page of the queue counts only its own rows."""
@@ -34,6 +38,20 @@ def review_queue(*, on=None, window_days=None):
         Claim.objects.active()
         .due(on=on, within_days=window_days)
         .select_related("article__pillar", "assigned_editor")
-        .order_by("next_review_due", "code")
+        .order_by(*QUEUE_ORDER)
     )
     return with_unweighed_dissent_count(claims)
+
+
+ESCALATED_SHOWN = 20
+
+
+def escalated_claims(*, on=None):
+    """Claims overdue past the escalation threshold, most overdue first, with
+    who owns each: the top of an admin's queue, whatever the filters."""
+    return (
+        Claim.objects.active()
+        .escalated(on=on)
+        .select_related("article", "assigned_editor")
+        .order_by("next_review_due", "code")
+    )

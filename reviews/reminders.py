@@ -13,8 +13,9 @@ Three steps, each safe to repeat:
 3. send     per editor: lease the owed rows with a conditional UPDATE, send
             one digest, then mark them sent. A failed send gives the lease
             back; a sender that dies leaves a lease that expires, and the
-            next run sends those rows. Nothing is marked sent before the mail
-            server has taken the message.
+            recovery sweep (every 5 minutes) sends those rows. Nothing is
+            marked sent before the mail server has taken the message; a
+            reminder's sent_at is derived from its deliveries afterwards.
 
 Celery beat runs it hourly (reviews.tasks.reminders_run); the management
 command send_reminders runs the same job for those who prefer cron.
@@ -26,16 +27,16 @@ import uuid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from claims.models import Claim
 from claims.scheduling import Countdown, DueStatus
 from vigil import roles
+from vigil.notifications import message_id
 
-from .models import EditorPreference, Reminder, ReminderDelivery
+from .models import EditorPreference, Reminder, ReminderDelivery, TimeAway
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,9 @@ SCAN_CHUNK_SIZE = 2000
 
 
 def lease_seconds():
-    # Longer than the task's hard time limit, so a live sender is never overtaken.
-    return settings.VIGIL.get("REMINDER_LEASE_SECONDS", 15 * 60)
+    # Longer than the digest task's hard time limit (180 s), so a live sender
+    # is never overtaken; reminders_recover() picks up a dead one's rows.
+    return settings.VIGIL["REMINDER_LEASE_SECONDS"]
 
 
 def review_url(claim):
@@ -80,7 +82,8 @@ def _ledger_stage(claims, *, stage, chunk_size):
 
 
 def reminders_ledger(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
-    """Step 1: record the claims that entered "due soon" or became overdue.
+    """Step 1: record the claims that entered "due soon", became overdue or
+    stayed overdue past the escalation threshold.
     Returns how many ledger rows were scanned in (an upper bound on new rows)."""
     today = today or timezone.localdate()
     claims = Claim.objects.active()
@@ -92,7 +95,10 @@ def reminders_ledger(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
         stage=Reminder.Stage.DUE_SOON,
         chunk_size=chunk_size,
     )
-    return {"overdue": overdue, "due_soon": due_soon}
+    escalated = _ledger_stage(
+        claims.escalated(on=today), stage=Reminder.Stage.ESCALATED, chunk_size=chunk_size
+    )
+    return {"overdue": overdue, "due_soon": due_soon, "escalated": escalated}
 
 
 # --- 2. fan out --------------------------------------------------------------
@@ -103,10 +109,13 @@ def editors():
     return roles.editors().exclude(email="")
 
 
-def _paused_ids():
-    return set(
-        EditorPreference.objects.filter(reminders_paused=True).values_list("user_id", flat=True)
+def _paused_ids(today):
+    """Editors who get no reminders today: paused, or away."""
+    paused = EditorPreference.objects.filter(reminders_paused=True).values_list(
+        "user_id", flat=True
     )
+    away = TimeAway.objects.on(today).values_list("user_id", flat=True)
+    return set(paused) | set(away)
 
 
 def reminders_pending():
@@ -118,19 +127,27 @@ def reminders_pending():
     )
 
 
-def reminders_fan_out(*, chunk_size=SCAN_CHUNK_SIZE):
+def reminders_fan_out(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
     """Step 2: owe each pending reminder to its editor. A claim whose editor
-    left or paused reminders goes to every editor, so none goes unannounced."""
+    left, paused reminders or is away goes to every editor, so none goes
+    unannounced; an escalated claim goes to every admin."""
     editor_ids = set(editors().values_list("pk", flat=True))
-    active_ids = editor_ids - _paused_ids()
+    paused = _paused_ids(today or timezone.localdate())
+    active_ids = editor_ids - paused
+    admin_ids = sorted(set(roles.admins().exclude(email="").values_list("pk", flat=True)) - paused)
     rows = (
         reminders_pending()
-        .values_list("pk", "claim__assigned_editor_id")
+        .values_list("pk", "claim__assigned_editor_id", "stage")
         .iterator(chunk_size=chunk_size)
     )
     batch = []
-    for reminder_id, assigned_id in rows:
-        recipients = [assigned_id] if assigned_id in active_ids else sorted(active_ids)
+    for reminder_id, assigned_id, stage in rows:
+        if stage == Reminder.Stage.ESCALATED:
+            recipients = admin_ids
+        elif assigned_id in active_ids:
+            recipients = [assigned_id]
+        else:
+            recipients = sorted(active_ids)
         batch.extend(ReminderDelivery(reminder_id=reminder_id, recipient_id=r) for r in recipients)
         if len(batch) >= chunk_size:
             ReminderDelivery.objects.bulk_create(batch, ignore_conflicts=True)
@@ -158,10 +175,11 @@ def _unleased(now):
 
 
 def digest_recipients(*, now=None):
-    """Editors owed a digest now: not paused, and this is their digest hour
-    (in the publication's time zone) or they chose none."""
+    """Editors owed a digest now: not paused, not away, and this is their
+    digest hour (in the publication's time zone) or they chose none."""
     now = now or timezone.now()
     hour = timezone.localtime(now).hour
+    away = TimeAway.objects.on(timezone.localdate(now)).filter(user=OuterRef("pk"))
     owed = ReminderDelivery.objects.filter(
         recipient=OuterRef("pk"),
         sent_at__isnull=True,
@@ -171,6 +189,7 @@ def digest_recipients(*, now=None):
         editors()
         .filter(Exists(owed))
         .exclude(editor_preference__reminders_paused=True)
+        .exclude(Exists(away))
         .filter(
             Q(editor_preference__isnull=True)
             | Q(editor_preference__digest_hour__isnull=True)
@@ -181,11 +200,15 @@ def digest_recipients(*, now=None):
 
 
 def digest_message(*, recipient, deliveries, today):
-    """The digest: overdue claims first, then due soon, each linking to its review form."""
+    """The digest: escalated claims first (for admins, with who owns each),
+    then overdue, then due soon, each linking to its review form."""
     by_claim = {}
+    escalated_ids = set()
     for delivery in deliveries:
         claim = delivery.reminder.claim
         by_claim[claim.pk] = claim
+        if delivery.reminder.stage == Reminder.Stage.ESCALATED:
+            escalated_ids.add(claim.pk)
     claims = sorted(by_claim.values(), key=lambda c: (c.next_review_due, c.code))
     items = [
         {
@@ -193,19 +216,27 @@ def digest_message(*, recipient, deliveries, today):
             "countdown": Countdown.between(today, claim.next_review_due),
             "url": review_url(claim),
             "assigned": claim.assigned_editor_id == recipient.pk,
+            "owner": roles.display_name(claim.assigned_editor) if claim.assigned_editor else None,
         }
         for claim in claims
     ]
+    escalated = [item for item in items if item["claim"].pk in escalated_ids]
+    items = [item for item in items if item["claim"].pk not in escalated_ids]
     context = {
         "recipient": recipient,
+        "escalated": escalated,
+        "escalate_after_days": settings.VIGIL["ESCALATE_AFTER_DAYS"],
         "overdue": [i for i in items if i["countdown"].is_overdue],
         "due_soon": [i for i in items if not i["countdown"].is_overdue],
-        "count": len(items),
+        "count": len(items) + len(escalated),
         "today": today,
         "publication_name": settings.VIGIL["PUBLICATION_NAME"],
         "preferences_url": f"{settings.SITE_URL}/desk/preferences/",
     }
-    subject = f"{len(items)} claim{'s' if len(items) != 1 else ''} to review"
+    count = context["count"]
+    subject = f"{count} claim{'s' if count != 1 else ''} to review"
+    if escalated:
+        subject += f", {len(escalated)} escalated"
     message = EmailMultiAlternatives(
         subject=f"[{context['publication_name']}] {subject}",
         body=render_to_string("reviews/email/digest.txt", context),
@@ -215,46 +246,82 @@ def digest_message(*, recipient, deliveries, today):
     return message
 
 
+def reminders_settle(reminder_ids=None):
+    """Derive each reminder's sent_at from its deliveries: sent once every
+    delivery is, at the last one's time. Run in its own statement after the
+    deliveries' commit, so of two digests finishing together the later one
+    sees both (inside either transaction, each would miss the other's rows)."""
+    unsent = ReminderDelivery.objects.filter(reminder=OuterRef("pk"), sent_at__isnull=True)
+    last = (
+        ReminderDelivery.objects.filter(reminder=OuterRef("pk"))
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    settled = Reminder.objects.filter(sent_at__isnull=True).filter(
+        Exists(ReminderDelivery.objects.filter(reminder=OuterRef("pk"))), ~Exists(unsent)
+    )
+    if reminder_ids is not None:
+        settled = settled.filter(pk__in=reminder_ids)
+    return settled.update(sent_at=Subquery(last))
+
+
 def digest_send(*, recipient_id, now=None):
     """Send one editor the digest of what they are owed. Returns how many
     claims it named (0 when another sender holds the rows or nothing is owed).
-    A send failure gives the lease back and re-raises, for the task to retry."""
-    now = now or timezone.now()
+    A send failure gives the lease back and re-raises, for the task to retry.
+    `now` is the job's clock (which digest hour it is); each lease is stamped
+    with the time it is taken, so a long run's later leases are not born old."""
     token = uuid.uuid4().hex
+    taken = timezone.now()
     # The conditional UPDATE is the claim: of two senders, only one gets each row.
-    leased = _owed(recipient_id).filter(_unleased(now))
+    leased = _owed(recipient_id).filter(_unleased(taken))
     ReminderDelivery.objects.filter(pk__in=list(leased.values_list("pk", flat=True))).filter(
-        _unleased(now), sent_at__isnull=True
-    ).update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
+        _unleased(taken), sent_at__isnull=True
+    ).update(claimed_at=taken, claim_token=token, attempts=F("attempts") + 1)
     mine = ReminderDelivery.objects.filter(claim_token=token, sent_at__isnull=True)
-    deliveries = list(mine.select_related("reminder__claim__article", "recipient"))
+    deliveries = list(
+        mine.select_related(
+            "reminder__claim__article", "reminder__claim__assigned_editor", "recipient"
+        ).order_by("pk")
+    )
     if not deliveries:
         return 0
     recipient = deliveries[0].recipient
     message = digest_message(
-        recipient=recipient, deliveries=deliveries, today=timezone.localdate(now)
+        recipient=recipient, deliveries=deliveries, today=timezone.localdate(now or taken)
     )
+    # The oldest row owed names the digest: sent again after a crash, it is the same message.
+    message.extra_headers["Message-ID"] = message_id(f"digest:{deliveries[0].pk}")
     try:
         message.send()
     except Exception:
         mine.update(claimed_at=None, claim_token="")
         logger.warning("reminder digest to %s failed; will retry", recipient_id, exc_info=True)
         raise
-    with transaction.atomic():
-        sent_at = timezone.now()
-        mine.update(sent_at=sent_at)
-        unsent = ReminderDelivery.objects.filter(reminder=OuterRef("pk"), sent_at__isnull=True)
-        Reminder.objects.filter(
-            pk__in={d.reminder_id for d in deliveries}, sent_at__isnull=True
-        ).filter(~Exists(unsent)).update(sent_at=sent_at)
+    mine.update(sent_at=timezone.now())
+    reminders_settle({d.reminder_id for d in deliveries})
     return len({d.reminder.claim_id for d in deliveries})
+
+
+def reminders_recover():
+    """Editors whose digest a dead sender left leased: send it now that the
+    lease is out, without waiting for the next hourly run (every few minutes)."""
+    taken = timezone.now()
+    expired = ReminderDelivery.objects.filter(
+        sent_at__isnull=True,
+        claimed_at__isnull=False,
+        claimed_at__lt=taken - datetime.timedelta(seconds=lease_seconds()),
+    )
+    reminders_settle()
+    return sorted(set(expired.values_list("recipient_id", flat=True)))
 
 
 def reminders_prepare(*, now=None):
     """Steps 1 and 2; returns the editors to send a digest to now."""
     now = now or timezone.now()
     reminders_ledger(today=timezone.localdate(now))
-    reminders_fan_out()
+    reminders_fan_out(today=timezone.localdate(now))
+    reminders_settle()
     return digest_recipients(now=now)
 
 

@@ -27,6 +27,15 @@ def reminders_run():
     return {"queued": len(recipients)}
 
 
+@shared_task(name="reviews.reminders_recover", acks_late=True, soft_time_limit=240, time_limit=300)
+def reminders_recover():
+    """Every few minutes: digests whose sender died, sent once their lease is out."""
+    recipients = reminders.reminders_recover()
+    for recipient_id in recipients:
+        digest_send.delay(recipient_id)
+    return {"queued": len(recipients)}
+
+
 @shared_task(
     name="reviews.digest_send",
     bind=True,
@@ -53,3 +62,7 @@ def countdowns_turn_over():
     created = reminders.reminders_ledger()
     content_changed()
     return created
+
+
+# Followers' tasks (reviews/followers/tasks.py), found by Celery through this module.
+from .followers.tasks import fan_out, sweep  # noqa: E402, F401

@@ -93,17 +93,18 @@ class PageQueryCountTests(TestCase):
         [small] = publish(articles=1, claims_each=3, entries_each=3, pillar=pillar)
         [large] = publish(articles=1, claims_each=30, entries_each=30, pillar=pillar)
         # conditional-GET validators, article, claims, their triggers, correction entries,
-        # their amendments, their public sign-off questions, pillar count, open rewrite, the
-        # primary claim's reviews (JSON-LD)
-        self.assert_constant(small.get_absolute_url(), large.get_absolute_url(), 10)
+        # their amendments, their public sign-off questions, pillar count, open rewrite (the
+        # JSON-LD's last verdict change is the claim's own column: no query)
+        self.assert_constant(small.get_absolute_url(), large.get_absolute_url(), 9)
 
     def test_claim_page(self):
         [small] = publish(articles=1, claims_each=3, entries_each=3)
         [large] = publish(articles=1, claims_each=30, entries_each=30)
-        # validators, claim, its reviews, material dissent, its correction entries (JSON-LD);
-        # with reviews, one more for the dissent weighed in them (tests/claims/test_views.py)
+        # validators, claim, its reviews' days and verdicts (the chart), the latest
+        # reviews, material dissent, its correction entries (JSON-LD); with reviews,
+        # one more for the dissent weighed in them (tests/claims/test_views.py)
         self.assert_constant(
-            small.claims.first().get_absolute_url(), large.claims.first().get_absolute_url(), 5
+            small.claims.first().get_absolute_url(), large.claims.first().get_absolute_url(), 6
         )
 
     def test_claim_ledger(self):

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
@@ -38,6 +38,7 @@ from claims.services import (
     article_submit,
     claim_assign,
     claim_create,
+    claim_reschedule,
     trigger_fire,
 )
 from corrections.models import CorrectionEntry, ErrorReport, SignOffRequest
@@ -57,7 +58,11 @@ from corrections.services import (
 )
 from dissent.models import Dissent
 from dissent.services import dissent_reject, dissent_submit, dissent_weigh
+from reviews.followers.models import WebhookEndpoint
+from reviews.followers.services import webhook_register, webhook_set_active
 from reviews.services import review_record
+from reviews.models import Review, SecondReview
+from reviews.services import second_review_record, second_review_settle
 from tests.dissent.helpers import ARGUMENT
 from tests.factories import (
     make_admin,
@@ -73,7 +78,7 @@ from vigil.actions import ADMIN, EDITOR, READER
 from vigil.admin import STAFF, admin_add, admin_change, admin_delete
 from vigil.models import Event
 from vigil.people import person_invite, person_join, role_grant, role_withdraw
-from vigil.roles import display_name
+from vigil.roles import display_name, is_editor
 
 FROZEN = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 3, 2)
@@ -118,6 +123,7 @@ class World:
         self.report = ErrorReport.objects.create(
             article=self.article, what_is_wrong="The capacity figure is 12 GW, not 21 GW."
         )
+        self.webhook = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", secret="s")
         self.entry = make_entry(
             article=self.article,
             text="Updated the capacity figures.",
@@ -147,6 +153,34 @@ class World:
             published_on=None, publish_at=FROZEN - datetime.timedelta(minutes=1), signed_off_user=self.admin,
         )
         self.scheduled_claim = make_claim(article=self.scheduled, is_primary=True, triggers=["A new plant."])
+        # A review sampled for a blind second review, and a disagreement to settle.
+        self.sampled_claim = make_claim(article=self.target)
+        self.second_review = SecondReview.objects.create(
+            first_review=make_review(self.sampled_claim, editor=self.other_editor),
+            reviewer=self.editor,
+        )
+        self.disputed_claim = make_claim(article=self.target)
+        self.disagreement = SecondReview.objects.create(
+            first_review=make_review(self.disputed_claim, editor=self.editor),
+            reviewer=self.other_editor,
+            verdict=Verdict.NOT_HOLDING,
+            reasoning="The replication failed for me.",
+            completed_at=FROZEN,
+        )
+
+
+def make_review(claim, *, editor):
+    """A review as test data (the review.record case records one through the action)."""
+    return Review.objects.create(
+        claim=claim,
+        editor=editor,
+        reviewed_on=TODAY,
+        verdict_before=Verdict.PARTIAL,
+        verdict_after=Verdict.HOLDING,
+        cadence_days=60,
+        next_review_due=TODAY + datetime.timedelta(days=60),
+        reasoning="The replication held.",
+    )
 
 
 def article(a):
@@ -206,6 +240,14 @@ def assign_a_claim(w, user):
     return claim_assign(claim=w.claim, editor=w.other_editor, assigned_by=user)
 
 
+@case("claim.reschedule", role=EDITOR, subjects=lambda w, _: {claim(w.claim), article(w.article)})
+def reschedule_a_claim(w, user):
+    """Spreading a pile-up: 64 days after publication (15 Jan), in its window."""
+    return claim_reschedule(
+        claim=w.claim, editor=user, due_on=datetime.date(2026, 3, 20), reason="spreading a pile-up"
+    )
+
+
 # Its pillar and section now list it.
 @case("article.publish", role=ADMIN, subjects=lambda w, _: {
     article(w.draft), claim(w.draft_claim), places(w.draft)[0], places(w.draft)[1]})
@@ -263,6 +305,33 @@ def record_a_review(w, user):
         cadence_days=45,
         reasoning="Two later surveys agree with the first.",
         weighings={w.dissent.pk: True},
+    )
+
+
+@case(
+    "second_review.record",
+    role=EDITOR,
+    subjects=lambda w, _: {claim(w.sampled_claim), article(w.target)},
+)
+def record_a_blind_second_review(w, user):
+    if is_editor(user) and w.second_review.reviewer != user:
+        # Given to whoever takes it here (an admin may too); a refused person changes nothing.
+        SecondReview.objects.filter(pk=w.second_review.pk).update(reviewer=user)
+    return second_review_record(
+        second_review=w.second_review, editor=user, verdict=Verdict.HOLDING, reasoning="It held."
+    )
+
+
+@case(
+    "second_review.settle",
+    role=ADMIN,
+    # The settlement is a review: the footer's reviewed count too.
+    subjects=lambda w, _: {claim(w.disputed_claim), article(w.target), ("site", "footer")},
+)
+def settle_a_disagreement(w, user):
+    """Records the settled verdict as a review: one event for both."""
+    return second_review_settle(
+        second_review=w.disagreement, admin=user, verdict=Verdict.PARTIAL, reasoning="Both half right."
     )
 
 
@@ -473,6 +542,24 @@ def snapshot():
 def writes(queries):
     verbs = ("INSERT", "UPDATE", "DELETE", "REPLACE")
     return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(verbs)]
+
+
+# --- Webhook endpoints (followers) ------------------------------------------------
+
+
+def _local_hooks_allowed():
+    return override_settings(VIGIL={**settings.VIGIL, "WEBHOOKS_ALLOW_PRIVATE": True})
+
+
+@case("webhook.register", role=ADMIN, subjects=lambda w, _: set())
+def register_a_webhook(w, user):
+    with _local_hooks_allowed():
+        return webhook_register(url="http://127.0.0.1:9/hook", events=["review.record"], admin=user)
+
+
+@case("webhook.set_active", role=ADMIN, subjects=lambda w, _: set())
+def disable_a_webhook(w, user):
+    return webhook_set_active(endpoint=w.webhook, active=False, admin=user)
 
 
 class FreshWorld:

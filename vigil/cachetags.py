@@ -53,11 +53,12 @@ def event_tags(event):
     return list(tags)
 
 
-def shows(request, *objects, lists=()):
-    """Say what this request's page shows: model instances (tags_of) and the
-    kinds it lists. vigil.pagecache sends and keys on the result."""
+def shows(request, *objects, lists=(), **keys):
+    """Say what this request's page shows: model instances (tags_of), kind=key
+    pairs (claim="AM-060") and the kinds it lists. vigil.pagecache sends and
+    keys on the result."""
     seen = request.__dict__.setdefault("_vigil_tags", {SITE_TAG: None})
-    for name in tags_of(*objects):
+    for name in [*tags_of(*objects), *(tag(kind, key) for kind, key in keys.items())]:
         seen[name] = None
     for kind in lists:
         seen[list_tag(kind)] = None

@@ -4,13 +4,16 @@ did what, when, to which public objects, with a short before/after summary.
 The audit trail reads it; the after-commit hooks (cache freshness, later
 followers' notices and per-page purges) are handed the event they follow.
 
-And the outbox (vigil.notifications): notices to editors, written in the
-transaction of what they announce.
+And the outbox (vigil.notifications): one row per recipient and message,
+written in the transaction of what it announces.
 """
+
+import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 # --- Append-only records ------------------------------------------------------
@@ -112,27 +115,61 @@ class EventSubject(AppendOnly):
         return f"{self.kind}:{self.key}"
 
 
-class OutboxMessage(models.Model):
-    """A notification to editors, written in the caller's transaction so it is
-    never lost; delivered after commit by a task, or by the periodic drain when
-    the broker was down."""
+class OutboxMessageQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
 
-    # The notice's kind, e.g. "dissent_received"; not an Event.
-    event = models.CharField(max_length=40)
+    def unleased(self, *, now, lease_seconds):
+        """Unsent rows no live sender holds: never leased, or leased longer ago
+        than a lease lasts (the sender died)."""
+        lease = datetime.timedelta(seconds=lease_seconds)
+        return self.unsent().filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease))
+
+    def due(self, *, now, lease_seconds):
+        """Unleased rows whose time has come."""
+        return self.unleased(now=now, lease_seconds=lease_seconds).filter(due_at__lte=now)
+
+
+class OutboxMessage(models.Model):
+    """One delivery owed to one recipient: an e-mail to one address, a POST to
+    one webhook endpoint, a purge of one edge cache. Written in the transaction
+    of what it announces (or by a fan-out that is safe to repeat), so it is
+    never lost; `idempotency_key` is unique, so writing it twice is a no-op;
+    each row has its own lease, so a retry, a second worker or a killed worker
+    never sends one recipient's message twice (vigil.notifications)."""
+
+    # How it is delivered: a channel registered with vigil.notifications.outbox_channel.
+    channel = models.CharField(max_length=20, default="email")
+    # What it says: a describer registered with notice_describer ("dissent_received").
+    kind = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # An e-mail address, a webhook endpoint's id…; what the channel delivers to.
+    recipient = models.CharField(max_length=254, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Not before: a digest window, or the backoff after a failed attempt.
+    due_at = models.DateTimeField(default=timezone.now)
+    # Stamped when the lease is taken (not when the run began).
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
+    objects = OutboxMessageQuerySet.as_manager()
+
     class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_unsent_idx")]
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_at", "id"], condition=Q(sent_at__isnull=True), name="outbox_due_idx"
+            ),
+            models.Index(fields=["recipient", "channel"], name="outbox_recipient_idx"),
+        ]
 
     def __str__(self):
-        return f"{self.event} {self.object_id} ({'sent' if self.sent_at else 'pending'})"
+        state = "sent" if self.sent_at else "pending"
+        return f"{self.kind} {self.object_id} to {self.recipient or '-'} ({state})"
 
 
 class FollowUpRetry(models.Model):

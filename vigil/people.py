@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import roles
 from .actions import ADMIN, EDITOR, action
-from .notifications import notify_person
+from .notifications import Notice, notify_person
 
 PERSON_INVITED = "person_invited"
 INVITE_SALT = "vigil.people.invite"
@@ -81,13 +81,13 @@ def invited_person(token):
     return person
 
 
-def describe_person_invited(object_id):
-    person = get_user_model().objects.filter(pk=object_id).first()
+def describe_person_invited(rows):
+    person = get_user_model().objects.filter(pk=rows[0].object_id).first()
     if person is None or person.has_usable_password():
         return None  # Gone, or joined already: the link would not work.
     name = settings.VIGIL["PUBLICATION_NAME"]
     days = settings.VIGIL["INVITE_DAYS"]
-    return (
+    return Notice(
         f"You are invited to the {name} desk",
         f"You have been invited to the {name} editor desk as {role_words(person)}.\n\n"
         f"Choose your password here (the link works once, for {days} days):\n"

@@ -131,11 +131,12 @@ def edge_purge_owe(event):
     outbox_owe(kind=EDGE_PURGE, object_id=event.pk)
 
 
-def edge_purge_deliver(object_id):
-    """Deliver one owed purge; raises PurgeRefused when the edge refused it."""
+def edge_purge_deliver(rows):
+    """Deliver one owed purge (an outbox row naming the event); raises
+    PurgeRefused when the edge refused it."""
     from .models import Event
 
-    event = Event.objects.filter(pk=object_id).prefetch_related("subjects").first()
+    event = Event.objects.filter(pk=rows[0].object_id).prefetch_related("subjects").first()
     edge = purger()
     if event is None or edge is None:
         return False

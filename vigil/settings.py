@@ -211,6 +211,10 @@ VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
 VIGIL_PAGE_CACHE_SECONDS = int(env("VIGIL_PAGE_CACHE_SECONDS", "300"))
 # Fragments of pages that cannot be shared whole (a signed-in editor's view).
 VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", str(VIGIL_PAGE_CACHE_SECONDS)))
+if VIGIL_FRAGMENT_CACHE_SECONDS <= 0:
+    # Off means off: {% cache %} reads the "template_fragments" cache first, and
+    # this one stores nothing and asks nobody, so every fragment renders afresh.
+    CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 # How long a worker trusts the tag versions it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))
@@ -256,6 +260,13 @@ VIGIL = {
     # The editor queue shows claims due within this many days.
     "QUEUE_WINDOW_DAYS": int(env("VIGIL_QUEUE_WINDOW_DAYS", "14")),
     "PUBLICATION_NAME": env("VIGIL_PUBLICATION_NAME", "Vigil"),
+    # A review's next due date is the least-loaded day within this share of
+    # the chosen cadence either side (claims/scheduling.py, proposed_due).
+    "LOAD_WINDOW_PERCENT": int(env("VIGIL_LOAD_WINDOW_PERCENT", "10")),
+    # A claim overdue by more than this many days is escalated to the admins.
+    "ESCALATE_AFTER_DAYS": int(env("VIGIL_ESCALATE_AFTER_DAYS", "14")),
+    # This share of reviews gets a blind second review by another editor.
+    "SECOND_REVIEW_PERCENT": int(env("VIGIL_SECOND_REVIEW_PERCENT", "10")),
     # An invitation to the desk (vigil.people) works once, for this many days.
     "INVITE_DAYS": int(env("VIGIL_INVITE_DAYS", "7")),
     # The largest cover upload the app accepts (nginx refuses above 6 MB).
@@ -294,6 +305,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Claims entering "due soon" or overdue: one digest per editor (reviews/reminders.py).
     "reminders-hourly": {"task": "reviews.reminders_run", "schedule": crontab(minute=5)},
+    # Digests a dead sender left leased, sent once the lease is out.
+    "reminders-recover": {"task": "reviews.reminders_recover", "schedule": 300.0},
     # Countdowns turn over: record newly overdue claims, refresh cached pages.
     "countdowns-midnight": {
         "task": "reviews.countdowns_turn_over",
@@ -302,6 +315,8 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications the broker missed (it was down when the request committed);
     # vigil/tasks.py, under the name it had in the reviews app.
     "outbox-drain": {"task": "reviews.outbox_drain", "schedule": 60.0},
+    # Followers' fan-outs the broker missed; unconfirmed follows forgotten (reviews/followers/fanout.py).
+    "followers-sweep": {"task": "followers.sweep", "schedule": 60.0},
     # After-commit work that failed (Redis was down when the cache was to be told).
     "follow-ups-retry": {"task": "vigil.follow_ups_retry", "schedule": 60.0},
     # Scheduled articles go live at their minute (claims/tasks.py).
@@ -312,9 +327,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=35),
     },
 }
-# A leased reminder or notice whose sender died is sent again after this long
+# A leased reminder whose sender died is sent again after this long
 # (longer than any send task's time limit, so a live sender is never overtaken).
-VIGIL["REMINDER_LEASE_SECONDS"] = int(env("VIGIL_REMINDER_LEASE_SECONDS", str(15 * 60)))
+VIGIL["REMINDER_LEASE_SECONDS"] = int(env("VIGIL_REMINDER_LEASE_SECONDS", "240"))
+# An outbox row (one notice to one recipient) whose sender died is taken by
+# the next drain after this long: longer than one delivery can take (SMTP and
+# webhook timeouts are 10 s), short enough that a crash delays mail by minutes.
+VIGIL["OUTBOX_LEASE_SECONDS"] = int(env("VIGIL_OUTBOX_LEASE_SECONDS", "120"))
+# Followers: changes within this many seconds of the first go out as one digest;
+# a follow not confirmed within FOLLOW_CONFIRM_SECONDS is forgotten.
+VIGIL["FOLLOW_DIGEST_SECONDS"] = int(env("VIGIL_FOLLOW_DIGEST_SECONDS", "300"))
+VIGIL["FOLLOW_CONFIRM_SECONDS"] = int(env("VIGIL_FOLLOW_CONFIRM_SECONDS", str(7 * 24 * 3600)))
+# Webhooks: disabled after this many failures in a row; private addresses
+# (loopback, RFC 1918, link-local/metadata) are refused unless allowed.
+VIGIL["WEBHOOK_MAX_FAILURES"] = int(env("VIGIL_WEBHOOK_MAX_FAILURES", "10"))
+VIGIL["WEBHOOKS_ALLOW_PRIVATE"] = env_bool("VIGIL_WEBHOOKS_ALLOW_PRIVATE", False)
+# Rows one drain run delivers at most (it also stops 30 s before its time limit).
+VIGIL["OUTBOX_DRAIN_LIMIT"] = int(env("VIGIL_OUTBOX_DRAIN_LIMIT", "2000"))
 # A failed send is retried after this, then twice as long each time (≤ 30 min).
 VIGIL["SEND_RETRY_BASE_SECONDS"] = int(env("VIGIL_SEND_RETRY_BASE_SECONDS", "30"))
 

@@ -2,8 +2,8 @@
 (vigil.notifications) and retrying failed after-commit work (vigil.actions).
 Tasks take IDs and call one function.
 
-The tasks keep the names they had when the outbox lived in the reviews app,
-so messages already queued and a running beat's schedule still find them.
+The outbox tasks keep the names they had when the outbox lived in the reviews
+app, so messages already queued and a running beat's schedule still find them.
 """
 
 import smtplib
@@ -16,6 +16,8 @@ from . import actions, notifications
 # A mail server that is down or refuses: worth retrying later.
 SEND_ERRORS = (smtplib.SMTPException, OSError)
 
+DRAIN_SOFT_LIMIT = 240
+
 
 def retry_countdown(retries):
     """Exponential backoff: base, 2×base, 4×base… capped at 30 minutes."""
@@ -23,24 +25,32 @@ def retry_countdown(retries):
     return min(base * 2**retries, 30 * 60)
 
 
+@shared_task(name="vigil.outbox_send", acks_late=True, soft_time_limit=120, time_limit=150)
+def outbox_send(keys):
+    """Deliver the rows just written. A failed row is not retried here: it is
+    due again after its backoff and the drain takes it then."""
+    sent, failed = notifications.outbox_send_keys(keys=keys)
+    return {"sent": sent, "failed": failed}
+
+
+@shared_task(name="reviews.outbox_deliver", acks_late=True, soft_time_limit=60, time_limit=90)
+def outbox_deliver(message_id):
+    """One row, by id (tasks queued before rows had keys)."""
+    sent, failed = notifications.outbox_send_ids([message_id])
+    return {"sent": sent, "failed": failed}
+
+
 @shared_task(
-    name="reviews.outbox_deliver",
-    bind=True,
+    name="reviews.outbox_drain",
     acks_late=True,
-    max_retries=8,
-    soft_time_limit=60,
-    time_limit=90,
+    soft_time_limit=DRAIN_SOFT_LIMIT,
+    time_limit=DRAIN_SOFT_LIMIT + 60,
 )
-def outbox_deliver(self, message_id):
-    try:
-        return notifications.outbox_deliver_now(message_id=message_id)
-    except SEND_ERRORS as exc:
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
-
-
-@shared_task(name="reviews.outbox_drain", acks_late=True, soft_time_limit=240, time_limit=300)
 def outbox_drain():
-    sent, failed = notifications.outbox_drain()
+    # Start no delivery in the last 30 s: the run ends on its own, never cut off mid-send.
+    sent, failed = notifications.outbox_drain(
+        limit=settings.VIGIL["OUTBOX_DRAIN_LIMIT"], budget_seconds=DRAIN_SOFT_LIMIT - 30
+    )
     return {"sent": sent, "failed": failed}
 
 

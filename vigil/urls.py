@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("corrections.urls")),
     path("", include("dissent.urls")),
+    path("", include("reviews.followers.urls")),
     # The audit trail reads the event record, which lives here with the pipeline.
     path("desk/audit/", audit_trail, name="audit_trail"),
     # People and their roles are the auth app's users and groups, kept here with roles.

@@ -312,9 +312,9 @@ class PageQueryCountTests(TestCase):
 
     HOME_QUERIES = 4  # articles, their primary claims, recent verdict changes, the footer's reviewed count
     # conditional-GET validators, article, claims, triggers, correction log, its amendments,
-    # pillar count, open rewrite, the primary claim's reviews (ClaimReview JSON-LD), the public
-    # sign-off questions, footer count
-    ARTICLE_QUERIES = 11
+    # pillar count, open rewrite, the public sign-off questions, footer count (the
+    # ClaimReview's last verdict change is the claim's own verdict_changed_on: no query)
+    ARTICLE_QUERIES = 10
 
     @classmethod
     def setUpTestData(cls):

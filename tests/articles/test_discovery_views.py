@@ -103,7 +103,7 @@ class SectionPageTests(TestCase):
 
 class MethodPageTests(TestCase):
     def test_shows_the_method_written_in_markdown(self):
-        with self.assertNumQueries(2):  # the page, footer count
+        with self.assertNumQueries(3):  # the page, reviewer agreement, footer count
             response = self.client.get("/how-this-works/")
         self.assertContains(response, "<h2>The 30–90 day cadence</h2>", html=False)
         self.assertContains(response, "<strong>Not holding</strong>")

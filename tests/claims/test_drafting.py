@@ -191,10 +191,11 @@ class LifecycleTests(TestCase):
             (article.status, article.published_on, article.signed_off_by, article.sent_back_reason),
             ("published", datetime.date(2026, 3, 2), "Peter Lane", ""),
         )
-        # Countdowns start at publication.
+        # Countdowns start at publication, spread over the least-loaded days
+        # near the cadence (claims.scheduling.proposed_due): 60 days, then the day before.
         self.assertEqual(
             set(Claim.objects.filter(article=article).values_list("next_review_due", flat=True)),
-            {datetime.date(2026, 5, 1)},
+            {datetime.date(2026, 5, 1), datetime.date(2026, 4, 30)},
         )
 
     def test_scheduled_goes_live_at_its_minute_exactly_once(self):

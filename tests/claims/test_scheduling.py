@@ -12,10 +12,14 @@ from claims.models import Verdict
 from claims.scheduling import (
     Countdown,
     DueStatus,
+    ScheduledClaim,
     cadence_is_valid,
     due_now,
     due_soon_until,
+    load_window,
     next_due,
+    proposed_due,
+    spread_due_dates,
 )
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -185,3 +189,117 @@ class TestBadgeOnClockChangeDays:
         # In GMT, 23:30 UTC is still the day before.
         with time_machine.travel(datetime.datetime(2026, 10, 26, 23, 30, tzinfo=UTC), tick=False):
             assert ">due today</time>" in badge_text(claim_due_26_oct)
+
+
+class TestProposedDue:
+    """The least-loaded day in the window around the cadence (claims.scheduling)."""
+
+    BASE = datetime.date(2026, 5, 4)
+
+    def on(self, days):
+        return self.BASE + datetime.timedelta(days=days)
+
+    def propose(self, cadence_days, load, window_percent=10, **kwargs):
+        return proposed_due(
+            base=self.BASE, cadence_days=cadence_days, load=load, window_percent=window_percent, **kwargs
+        )
+
+    def test_window_is_the_share_of_the_cadence_either_side(self):
+        assert load_window(60, 10) == (54, 66)
+        assert load_window(45, 10) == (41, 49)  # 4.5 days rounds down: never wider than asked
+        assert load_window(60, 0) == (60, 60)
+
+    @pytest.mark.parametrize("cadence, percent, window", [(30, 10, (30, 33)), (90, 10, (81, 90)), (85, 50, (43, 90))])
+    def test_window_never_leaves_30_to_90_days(self, cadence, percent, window):
+        assert load_window(cadence, percent) == window
+
+    def test_with_no_load_the_chosen_cadence_itself(self):
+        assert self.propose(60, {}) == self.on(60)
+
+    def test_the_least_loaded_day_in_the_window(self):
+        load = {self.on(days): 5 for days in range(54, 67)}
+        load[self.on(57)] = 2
+        load[self.on(63)] = 3
+        assert self.propose(60, load) == self.on(57)
+
+    def test_days_outside_the_window_do_not_count(self):
+        load = {self.on(days): 5 for days in range(54, 67)}
+        load[self.on(53)] = 0
+        load[self.on(67)] = 0
+        assert self.propose(60, load) in {self.on(days) for days in range(54, 67)}
+
+    def test_ties_go_to_the_day_nearest_the_cadence_then_the_earlier(self):
+        load = {self.on(days): 4 for days in range(54, 67)}
+        load[self.on(56)] = load[self.on(64)] = load[self.on(65)] = 1
+        assert self.propose(60, load) == self.on(56)  # 56 and 64 both 4 days away: the earlier
+        load[self.on(56)] = 4
+        assert self.propose(60, load) == self.on(64)
+
+    def test_same_inputs_same_date_whatever_the_order_of_the_load(self):
+        days = list(range(54, 67))
+        load = {self.on(d): (d * 7) % 3 for d in days}
+        shuffled = dict(reversed(list(load.items())))
+        assert self.propose(60, load) == self.propose(60, shuffled)
+
+    @pytest.mark.parametrize("cadence", [30, 31, 45, 60, 89, 90])
+    def test_every_proposal_is_30_to_90_days_out(self, cadence):
+        # The days nearest the cadence are full: the proposal goes to the window's edge.
+        load = {self.on(d): 100 - abs(d - cadence) for d in range(0, 120)}
+        assert cadence_is_valid((self.propose(cadence, load, window_percent=50) - self.BASE).days)
+
+    def test_not_before_leaves_out_the_earlier_days(self):
+        assert self.propose(60, {}, not_before=self.on(62)) == self.on(62)
+        assert self.propose(60, {}, not_before=self.on(67)) is None
+
+
+class TestSpreadDueDates:
+    TODAY = datetime.date(2026, 5, 4)
+
+    def pile(self, count, *, due, owner=None, cadence=60):
+        return [
+            ScheduledClaim(key=n, owner=owner, base=due - datetime.timedelta(days=cadence), cadence_days=cadence, due_on=due)
+            for n in range(count)
+        ]
+
+    def test_a_pile_spreads_evenly_over_the_window(self):
+        due = datetime.date(2026, 6, 15)
+        claims = self.pile(1000, due=due)
+        loads = {None: {due: 1000}}
+        moves = dict(spread_due_dates(claims, loads=loads, window_percent=10, today=self.TODAY))
+        window = [due + datetime.timedelta(days=d) for d in range(-6, 7)]
+        assert set(loads[None]) <= set(window)
+        # 1,000 claims over 13 days: a fair share is 77 (76.9), and no day holds more.
+        assert max(loads[None].values()) == 77
+        assert sum(loads[None].values()) == 1000
+        assert len(moves) == 1000 - loads[None][due]
+
+    def test_an_editors_claims_are_balanced_against_that_editors_load(self):
+        due = datetime.date(2026, 6, 15)
+        # The editor has a full day just before the pile; everyone else's load is elsewhere.
+        loads = {None: {due: 3, due - datetime.timedelta(days=1): 50}, 7: {due: 3, due - datetime.timedelta(days=1): 50}}
+        moves = [new for _, new in spread_due_dates(self.pile(3, due=due, owner=7), loads=loads, window_percent=10, today=self.TODAY)]
+        assert due - datetime.timedelta(days=1) not in moves
+        assert moves == [due + datetime.timedelta(days=1), due - datetime.timedelta(days=2)]
+        assert loads[None][due] == 1  # every editor's count follows too
+
+    def test_claims_made_due_early_or_overdue_are_left_alone(self):
+        base = datetime.date(2026, 4, 1)
+        made_due = ScheduledClaim(key="trigger", owner=None, base=base, cadence_days=60, due_on=self.TODAY)
+        overdue = ScheduledClaim(key="late", owner=None, base=base - datetime.timedelta(days=70), cadence_days=60, due_on=base)
+        loads = {None: {self.TODAY: 40, base: 40}}
+        assert list(spread_due_dates([made_due, overdue], loads=loads, window_percent=10, today=self.TODAY)) == []
+
+    def test_never_into_the_past(self):
+        claims = self.pile(10, due=self.TODAY)
+        loads = {None: {self.TODAY: 10}}
+        for _, new in spread_due_dates(claims, loads=loads, window_percent=10, today=self.TODAY):
+            assert new >= self.TODAY
+        assert max(loads[None].values()) == 2  # today and the 6 days after share 10
+
+    def test_deterministic(self):
+        due = datetime.date(2026, 6, 15)
+        runs = [
+            list(spread_due_dates(self.pile(200, due=due), loads={None: {due: 200}}, window_percent=10, today=self.TODAY))
+            for _ in range(2)
+        ]
+        assert runs[0] == runs[1]

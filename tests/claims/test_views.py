@@ -8,6 +8,7 @@ from articles.models import Article
 from claims.models import Claim, Verdict
 from dissent.models import Dissent
 from reviews.models import Review
+from tests.test_pagination import next_href
 from tests.factories import make_article, make_claim, make_editor, make_pillar, make_section
 
 NOW = datetime.datetime(2026, 5, 4, 10, 30, tzinfo=datetime.UTC)
@@ -140,13 +141,27 @@ class ClaimPageTests(TestCase):
                 weighed_at=NOW,
                 weighed_in_review=review,
             )
-        # the conditional-GET validators, claim, reviews, their material dissent,
-        # dissent weighed outside a review, the claim's correction entries (JSON-LD),
-        # footer count
-        with self.assertNumQueries(7):
+        # the conditional-GET validators, claim, every review's day and verdict
+        # (the chart), the latest reviews, their material dissent, dissent weighed
+        # outside a review, the claim's correction entries (JSON-LD), footer count
+        with self.assertNumQueries(8):
             response = self.client.get(self.claim.get_absolute_url())
-        self.assertContains(response, 'class="review-entry"', count=60)
-        self.assertContains(response, "Material point.", count=6)
+        # The latest ten on the page, the rest a keyset page away, all counted.
+        self.assertContains(response, 'class="review-entry"', count=10)
+        self.assertContains(response, "Reviews <span class=\"muted\">(60)</span>", html=False)
+        seen, pages, page = [], 1, response
+        while True:
+            seen += [review.pk for review in page.context["reviews"]]
+            markers = page.content.decode().count("Material point.")
+            self.assertEqual(markers, sum(1 for r in page.context["reviews"] if r in reviews[::10]))
+            if not page.context["reviews"].has_next:
+                break
+            with self.assertNumQueries(7):  # the same, less the footer count (cached by now)
+                page = self.client.get(self.claim.get_absolute_url() + next_href(page))
+            pages += 1
+        self.assertEqual(pages, 6)
+        self.assertEqual(sorted(seen), sorted(review.pk for review in reviews))
+        self.assertContains(page, "Newer reviews")
 
     def test_is_public_and_carries_no_per_visitor_state(self):
         response = self.client.get(self.claim.get_absolute_url())
@@ -179,9 +194,13 @@ class LedgerTests(TestCase):
         self.assertEqual(response.context["page"].paginator.count, 300)
         self.assertEqual(self.codes(response)[:3], ["BK-0000", "BK-0001", "BK-0002"])
         self.assertEqual(len(self.codes(response)), 50)
-        self.assertContains(response, "Page 1 of 6")
-        page_two = self.client.get(reverse("claims:ledger"), {"page": 2})
+        # Keyset pages: the next page starts after the last row's due date and code.
+        self.assertContains(response, f'rel="next" href="?after={self.claims[49].next_review_due}%2CBK-0049"')
+        page_two = self.client.get(reverse("claims:ledger"), {"after": f"{self.claims[49].next_review_due},BK-0049"})
         self.assertEqual(self.codes(page_two)[0], "BK-0050")
+        back = self.client.get(reverse("claims:ledger"), {"before": f"{self.claims[50].next_review_due},BK-0050"})
+        self.assertEqual(self.codes(back), self.codes(response))
+        self.assertNotContains(back, 'rel="prev"')
 
     def test_sorts_latest_due_first(self):
         response = self.client.get(reverse("claims:ledger"), {"sort": "-next"})
@@ -206,11 +225,11 @@ class LedgerTests(TestCase):
 
     def test_pagination_keeps_the_filters(self):
         response = self.client.get(reverse("claims:ledger"), {"due": "scheduled"})
-        self.assertContains(response, 'href="?due=scheduled&amp;page=2"')
+        self.assertRegex(response.content.decode(), r'rel="next" href="\?due=scheduled&amp;after=[^"]+"')
 
     def test_a_bad_filter_value_is_reported_and_the_others_still_apply(self):
         response = self.client.get(
-            reverse("claims:ledger"), {"verdict": "nonsense", "due": "overdue", "page": "x"}
+            reverse("claims:ledger"), {"verdict": "nonsense", "due": "overdue", "after": "x"}
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from corrections.models import Amendment, CorrectionEntry, SignOffRequest
 from corrections.services import correction_entry_amend
+from tests.test_pagination import next_href
 from tests.factories import make_entry
 from tests.factories import make_admin, make_article, make_correction, make_editor, make_pillar
 
@@ -38,8 +39,14 @@ class CorrectionLogPageTests(TestCase):
         self.assertEqual(entries[0].text, "Entry number 299.")
         self.assertContains(response, "300 entries")
         self.assertContains(response, "Older entries")
-        page_6 = self.client.get(reverse("corrections:log"), {"page": 6})
-        self.assertEqual(list(page_6.context["entries"])[-1].text, "Entry number 0.")
+        # Follow "Older entries" to the end: six pages of keyset links.
+        page, pages = response, 1
+        while page.context["page"].has_next:
+            page = self.client.get(reverse("corrections:log") + next_href(page))
+            pages += 1
+        self.assertEqual(pages, 6)
+        self.assertEqual(list(page.context["entries"])[-1].text, "Entry number 0.")
+        self.assertContains(page, "Newer entries")
 
     def test_query_count_is_fixed_however_many_entries(self):
         # pillars for the filter, count, the page of entries with article and pillar,
@@ -58,10 +65,10 @@ class CorrectionLogPageTests(TestCase):
         # The filter survives pagination links.
         response = self.client.get(reverse("corrections:log"), {"kind": "", "pillar": "energy"})
         self.assertContains(response, "150 entries match the filter")
-        self.assertContains(response, "kind=&amp;pillar=energy&amp;page=2")
+        self.assertRegex(next_href(response), r"^\?kind=&pillar=energy&after=")
 
     def test_bad_filter_values_show_everything(self):
-        response = self.client.get(reverse("corrections:log"), {"kind": "nonsense", "page": "999"})
+        response = self.client.get(reverse("corrections:log"), {"kind": "nonsense", "after": "999"})
         self.assertEqual(response.status_code, 200)
 
     def test_drafts_entries_are_not_public(self):

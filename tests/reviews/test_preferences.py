@@ -28,8 +28,8 @@ class PreferencesPageTests(TestCase):
 
     def test_editor_sees_the_form_in_few_queries(self):
         self.client.force_login(self.editor)
-        # session, user, groups (role check), preference, footer's reviewed count.
-        with self.assertNumQueries(5):
+        # session, user, groups (role check), preference, time away, footer's reviewed count.
+        with self.assertNumQueries(6):
             response = self.client.get(URL)
         self.assertContains(response, "Pause my reminders")
         self.assertContains(response, '<option value="" selected>Any hour')

@@ -8,6 +8,7 @@ import threading
 import zoneinfo
 
 import time_machine
+from django.utils import timezone
 from django.conf import settings
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -184,7 +185,7 @@ class PurgeOnReviewTests(TestCase):
             RecordingPurger.purged,
             [{f"c:{self.claim.code}", f"a:{self.article.slug}", "claims", "articles"}],
         )
-        self.assertTrue(OutboxMessage.objects.get(event=EDGE_PURGE).sent_at)
+        self.assertTrue(OutboxMessage.objects.get(kind=EDGE_PURGE).sent_at)
 
     def test_a_first_review_also_purges_every_page_for_the_footers_count(self):
         self.claim.last_reviewed_on = None
@@ -260,11 +261,13 @@ class EdgeDownTests(TestCase):
             )
         with edge(PURGER="varnish", VARNISH_URLS=[url]):
             outbox_drain()
-            owed = OutboxMessage.objects.get(event=EDGE_PURGE)
+            owed = OutboxMessage.objects.get(kind=EDGE_PURGE)
             self.assertIsNone(owed.sent_at)
             self.assertIn("500", owed.last_error)
             _Edge.status = 200
-            outbox_drain()
+            # The retry waits out its backoff.
+            with time_machine.travel(timezone.now() + datetime.timedelta(hours=1), tick=False):
+                outbox_drain()
         owed.refresh_from_db()
         self.assertIsNotNone(owed.sent_at)
         statuses = [status for _, _, status in _Edge.seen]

@@ -77,7 +77,7 @@ class InviteFlowTests(TestCase):
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(mail.outbox[0].to, ["ines@example.org"])
         self.assertIn("as an editor", mail.outbox[0].body)
-        self.assertTrue(OutboxMessage.objects.get(event="person_invited").sent_at)
+        self.assertTrue(OutboxMessage.objects.get(kind="person_invited").sent_at)
         event = Event.objects.get(action="person.invite")
         self.assertEqual(event.actor, self.admin)
         self.assertEqual({(s.kind, s.key) for s in event.subjects.all()}, {("person", "ines@example.org")})

@@ -1,7 +1,8 @@
 """`{% canonical_link page %}`: the one rule for a list page's canonical address.
 
 A filtered or sorted list is a view of the one list, so it names the bare list;
-the unfiltered list's later pages keep their number, being distinct content.
+the unfiltered list's later numbered pages keep their number, being distinct
+content; a keyset page's cursor counts as a filter.
 """
 
 from django import template
@@ -16,6 +17,8 @@ def canonical_link(context, page=None):
     request = context["request"]
     url = f"{settings.SITE_URL}{request.path}"
     filtered = any(value for key, value in request.GET.items() if key != "page")
-    if page is not None and page.number > 1 and not filtered:
-        url += f"?page={page.number}"
+    # Numbered pages keep their number; a keyset page (a cursor) names the list.
+    number = getattr(page, "number", 1)
+    if number > 1 and not filtered:
+        url += f"?page={number}"
     return format_html('<link rel="canonical" href="{}">', url)
