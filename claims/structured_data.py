@@ -6,9 +6,10 @@ datasets read them; the article page does not repeat them). The verdict maps
 onto a stated three-point scale: 1 Not holding, 2 Partial, 3 Holding
 (worstRating 1, bestRating 3); the verdict's own words travel as
 reviewRating.alternateName. dateModified is the day of the last review (or the
-article's publication day before the first). claimReviewed is the statement's
-first sentence when that alone is under 75 characters, the whole statement
-otherwise; the whole statement is always the Claim's text.
+article's publication day before the first). claimReviewed is the claim's short
+form, written by its editor; without one, the statement's first sentence when
+that alone is under 75 characters, the whole statement otherwise. The whole
+statement is always the Claim's text.
 
 An article's page carries its NewsArticle: dateModified at the revised date,
 the drafter as author and the admin who signed it off as editor, each linked
@@ -25,7 +26,7 @@ from django.utils.safestring import mark_safe
 
 from articles.covers import cover_share_url
 
-from .models import Verdict
+from .models import SHORT_STATEMENT_MAX_CHARS, Verdict
 
 RATING_SCALE = {Verdict.NOT_HOLDING: 1, Verdict.PARTIAL: 2, Verdict.HOLDING: 3}
 WORST_RATING = 1
@@ -34,8 +35,6 @@ BEST_RATING = 3
 # As django.utils.html.json_script: "</script>" or "<!--" in any text cannot end the block.
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
-# Fact Check Explorer shows claimReviewed whole up to about this many characters.
-SHORT_CLAIM_CHARS = 75
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“‘\"'(])")
 
 
@@ -59,10 +58,10 @@ def short_claim(statement):
     """The statement, or its first sentence where that is a short form of it:
     never a sentence cut in the middle."""
     statement = " ".join(statement.split())
-    if len(statement) < SHORT_CLAIM_CHARS:
+    if len(statement) <= SHORT_STATEMENT_MAX_CHARS:
         return statement
     first = _SENTENCE_END.split(statement, maxsplit=1)[0]
-    return first if len(first) < SHORT_CLAIM_CHARS else statement
+    return first if len(first) <= SHORT_STATEMENT_MAX_CHARS else statement
 
 
 def byline_person(name):
@@ -90,7 +89,7 @@ def claim_review(claim, *, correction_entries=()):
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": absolute(claim.get_absolute_url()),
-        "claimReviewed": short_claim(claim.statement),
+        "claimReviewed": claim.short_statement or short_claim(claim.statement),
         "datePublished": _iso(article.published_on),
         "dateModified": _iso(claim.last_reviewed_on or article.published_on),
         "author": publisher(),
