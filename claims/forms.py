@@ -109,7 +109,7 @@ class ClaimDraftForm(forms.Form):
         error_messages={"required": "Write the claim as one checkable statement."},
     )
     short_statement = forms.CharField(
-        label="Short form (optional)",
+        label="Short form",
         max_length=SHORT_STATEMENT_MAX_CHARS,
         required=False,
         help_text=Claim._meta.get_field("short_statement").help_text,

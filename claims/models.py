@@ -121,8 +121,10 @@ class Claim(models.Model):
         "short form",
         max_length=SHORT_STATEMENT_MAX_CHARS,
         blank=True,
-        help_text=f"The claim in under {SHORT_STATEMENT_MAX_CHARS + 1} characters, for fact-check listings. "
-        "Leave blank when the statement is that short already.",
+        help_text=(
+            f"The claim in under {SHORT_STATEMENT_MAX_CHARS + 1} characters, for fact-check "
+            "listings. Leave blank when the statement is that short already."
+        ),
     )
     verdict = models.CharField(max_length=12, choices=Verdict.choices, default=Verdict.PARTIAL)
     cadence_days = models.PositiveSmallIntegerField(

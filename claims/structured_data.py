@@ -67,7 +67,8 @@ def short_claim(statement):
 def byline_person(name):
     """A name of the byline (a person, or a named tool), linked to where the
     method page says what drafting and signing off mean."""
-    return {"@type": "Person", "name": name, "url": absolute(f"{reverse('articles:method')}#bylines")}
+    url = absolute(f"{reverse('articles:method')}#bylines")
+    return {"@type": "Person", "name": name, "url": url}
 
 
 def correction_comments(entries, *, article):

@@ -31,7 +31,9 @@ def method_not_allowed(request, *, json):
         )
         response["Allow"] = allow
     else:
-        response = HttpResponseNotAllowed(ALLOWED, content=f"{request.method} is not allowed: {allow} only.\n")
+        response = HttpResponseNotAllowed(
+            ALLOWED, content=f"{request.method} is not allowed: {allow} only.\n"
+        )
         response["Content-Type"] = "text/plain; charset=utf-8"
     # Nothing to keep: an edge cache must not serve this to a GET.
     response["Cache-Control"] = "no-store"
