@@ -46,6 +46,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A stale form gets a page in the site's look that gives back what was typed.
+CSRF_FAILURE_VIEW = "vigil.errors.csrf_failure"
 
 # The public address, used in e-mails, feeds and structured data built outside a request.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

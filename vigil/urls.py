@@ -35,6 +35,10 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
 ]
 
+# In the site's look, without a stack trace (vigil/errors.py; CSRF_FAILURE_VIEW in settings).
+handler400 = "vigil.errors.bad_request"
+handler500 = "vigil.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -10,7 +10,7 @@ from PIL import Image, PngImagePlugin
 
 from articles.covers import cover_renditions_make
 from articles.renditions import validate_cover
-from tests.factories import make_article
+from tests.factories import make_article, make_claim
 
 from .test_renditions import MediaRootMixin, image_bytes, upload
 
@@ -134,3 +134,8 @@ class ShareImageTests(MediaRootMixin, TestCase):
         self.assertContains(page, f'<meta property="og:image" content="http://127.0.0.1:8000{largest}">')
         self.assertContains(page, f'"image":"http://127.0.0.1:8000{largest}"')
         self.assertNotContains(page, article.cover.url)
+        # A claim's page is shared with its article's cover.
+        claim_page = self.client.get(make_claim(article=article, is_primary=True).get_absolute_url())
+        self.assertContains(claim_page, f'<meta property="og:image" content="http://127.0.0.1:8000{largest}">')
+        self.assertContains(claim_page, '<meta property="og:image:alt" content="A harbour">')
+        self.assertNotContains(claim_page, article.cover.url)
