@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 
 from .audit import audit_trail
 from .browser_policy import csp_report
 from .health import healthz, readyz
-from .people import invite_accept, people, person_role
+from .people import PasswordResetRequestForm, invite_accept, people, person_role
 from .robots import robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
@@ -16,6 +17,12 @@ urlpatterns = [
     path("csp-report/", csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("accounts/invite/<str:token>/", invite_accept, name="invite_accept"),
+    # Before auth's own: the reset mail is queued in the outbox, not sent in the request.
+    path(
+        "accounts/password_reset/",
+        PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("articles.urls")),
     path("", include("claims.urls")),

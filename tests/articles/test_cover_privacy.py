@@ -48,6 +48,17 @@ class StoredOriginalTests(MediaRootMixin, TestCase):
         self.assertNotIn(b"Exif\\x00\\x00", data)
         self.assertEqual(image.size, (1200, 800))
 
+    def test_a_jpeg_comment_is_dropped(self):
+        """Pillow copies a JPEG's COM segment into what it saves unless told not to."""
+        for orientation in (1, 6):  # kept as it is, and turned upright
+            with self.subTest(orientation=orientation):
+                exif = Image.Exif()
+                exif[0x0112] = orientation
+                source = image_bytes("JPEG", size=(60, 40), exif=exif.tobytes(), comment=b"12 Home Street")
+                data, image = stored(make_article(cover=upload("note.jpg", source)))
+                self.assertNotIn(b"Home Street", data)
+                self.assertNotIn("comment", image.info)
+
     def test_a_turned_photo_is_stored_upright_without_its_orientation_tag(self):
         article = make_article(cover=upload("portrait.jpg", camera_jpeg(orientation=6)))
         _, image = stored(article)

@@ -140,6 +140,14 @@ class DraftingPageTests(TestCase):
             self.assertContains(response, typed, status_code=400)
         self.assertFalse(Article.objects.exists())
 
+    def test_a_claim_id_that_is_not_an_ascii_number_is_refused_not_a_500(self):
+        """Issue 18: "²" passes str.isdigit() and then int() raises."""
+        data = form_data(self.section, self.pillar, title="")
+        data["claims-0-claim_id"] = "²"
+        response = self.client.post(reverse("claims:desk_article_new"), data)
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Budgets omit evaluation.", status_code=400)
+
     def test_a_cover_needs_alt_text(self):
         data = form_data(self.section, self.pillar)
         data["cover"] = upload("cover.jpg", image_bytes("JPEG", size=(800, 400)))
