@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.views import PasswordResetView
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -44,6 +45,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import roles
 from .actions import ADMIN, EDITOR, action
 from .notifications import Notice, notify_person, outbox_write
+from .ratelimit import fingerprint, form_rate_limited, over_limit, too_many_posts
 
 PERSON_INVITED = "person_invited"
 PASSWORD_RESET = "password_reset"
@@ -122,6 +124,8 @@ def invitee_address(object_id):
 
 # The row a request for an address no account uses writes: it sends nothing.
 NO_ACCOUNT = "none"
+# Resets one address may be sent within the public forms' window.
+RESETS_PER_ADDRESS = 3
 
 
 class PasswordResetRequestForm(PasswordResetForm):
@@ -134,6 +138,10 @@ class PasswordResetRequestForm(PasswordResetForm):
         templates and domain; they are the describer's, at delivery."""
         email = self.cleaned_data["email"]
         field = get_user_model().get_email_field_name()
+        # One inbox is not flooded from many addresses: past the limit the same
+        # answer comes back and nothing is owed, for accounts and non-accounts alike.
+        if over_limit(f"password-reset-to:{fingerprint(email)}", RESETS_PER_ADDRESS):
+            return
         # Every request is its own occasion: asking twice sends twice, as Django does.
         occasion = uuid.uuid4().hex
         with transaction.atomic():
@@ -154,6 +162,19 @@ class PasswordResetRequestForm(PasswordResetForm):
                     recipients=[NO_ACCOUNT],
                     occasion=occasion,
                 )
+
+
+class PasswordResetRequestView(PasswordResetView):
+    """Django's reset page with the public forms' limit per client address: a
+    burst gets 429 with the typed address kept and when to try again."""
+
+    form_class = PasswordResetRequestForm
+
+    def post(self, request, *args, **kwargs):
+        if form_rate_limited(request, scope="password-reset"):
+            form = self.get_form()
+            return too_many_posts(request, self.template_name, self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
 
 
 class _TokenAsOf(PasswordResetTokenGenerator):

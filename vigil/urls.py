@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 
 from .audit import audit_trail
 from .browser_policy import csp_report
 from .health import healthz, readyz
-from .people import PasswordResetRequestForm, invite_accept, people, person_role
+from .people import PasswordResetRequestView, invite_accept, people, person_role
 from .robots import robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
@@ -20,7 +19,7 @@ urlpatterns = [
     # Before auth's own: the reset mail is queued in the outbox, not sent in the request.
     path(
         "accounts/password_reset/",
-        PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        PasswordResetRequestView.as_view(),
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

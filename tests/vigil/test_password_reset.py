@@ -189,6 +189,41 @@ class PasswordResetQueuedTests(TestCase):
         self.assertEqual(OutboxMessage.objects.get(kind=PASSWORD_RESET).last_error, "nothing to send")
 
 
+class PasswordResetLimitTests(TestCase):
+    """The reset form is a public form: a burst from one client is paused, and
+    one inbox cannot be flooded from many clients."""
+
+    def setUp(self):
+        self.editor = make_editor(username="edith")  # edith@example.org
+
+    def test_a_burst_from_one_client_is_paused_with_the_address_kept(self):
+        for n in range(5):
+            answer = self.client.post(RESET, {"email": f"person{n}@example.org"}, REMOTE_ADDR="203.0.113.7")
+            self.assertEqual(answer.status_code, 302)
+        paused = self.client.post(RESET, {"email": "edith@example.org"}, REMOTE_ADDR="203.0.113.7")
+        self.assertEqual(paused.status_code, 429)
+        self.assertTrue(paused["Retry-After"].isdigit())
+        self.assertContains(paused, "so we paused this one", status_code=429)
+        self.assertContains(paused, 'value="edith@example.org"', status_code=429)
+        self.assertFalse(OutboxMessage.objects.filter(kind=PASSWORD_RESET, object_id=str(self.editor.pk)).exists())
+        # Another client is not paused by it.
+        elsewhere = self.client.post(RESET, {"email": "edith@example.org"}, REMOTE_ADDR="198.51.100.9")
+        self.assertEqual(elsewhere.status_code, 302)
+
+    def test_one_inbox_gets_at_most_three_links_however_many_clients_ask(self):
+        answers = [
+            self.client.post(RESET, {"email": "edith@example.org"}, REMOTE_ADDR=f"203.0.113.{n}")
+            for n in range(1, 9)
+        ]
+        self.assertEqual({(a.status_code, a["Location"]) for a in answers}, {(302, reverse("password_reset_done"))})
+        outbox_drain()
+        self.assertEqual(len(mail.outbox), 3)
+        # An address without an account is counted the same way: nothing tells them apart.
+        for n in range(1, 9):
+            self.client.post(RESET, {"email": "nobody@example.org"}, REMOTE_ADDR=f"198.51.100.{n}")
+        self.assertEqual(OutboxMessage.objects.filter(kind=PASSWORD_RESET, object_id=NO_ACCOUNT).count(), 3)
+
+
 @override_settings(SITE_URL="http://desk.example")
 class PasswordResetMailServerDownTests(TestCase):
     def setUp(self):
