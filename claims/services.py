@@ -340,9 +340,12 @@ def article_submit(*, article, editor, record):
     article.status = Article.Status.SUBMITTED
     article.sent_back_reason = ""
     article.save(update_fields=["status", "sent_back_reason", "updated_at"])
-    # Sent back and submitted again is another submission: the moment tells them apart.
+    # Sent back and submitted again is another submission, told again: the
+    # earlier ones under this slug are on the record (this one's event is
+    # written after the body), and a slug is never submitted twice as the same one.
+    earlier = Event.objects.touching("article", article.slug).filter(action="article.submit").count()
     notify_admins(
-        event=ARTICLE_SUBMITTED, object_id=article.pk, occasion=f"{article.updated_at:%Y%m%dT%H%M%S.%f}"
+        event=ARTICLE_SUBMITTED, object_id=article.pk, occasion=f"{article.slug}#{earlier + 1}"
     )
     record.touch(article)
     record.say(f"“{article.title}” submitted for sign-off")
