@@ -105,6 +105,8 @@ def desk_pages(site):
     """Pages an admin opens (admins see every desk page an editor does, and more)."""
     return {
         "queue": "/desk/",
+        "queue searched": "/desk/?q=reason&show=not_yet_due",
+        "queue with dissent waiting": "/desk/?show=dissent",
         "review form": f"/desk/claims/{site['claim'].code}/review/",
         "dissent moderation": "/desk/dissent/",
         "desk corrections": "/desk/corrections/",
