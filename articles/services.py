@@ -1,8 +1,7 @@
 """Rewrites: editors draft privately, submit for sign-off and withdraw; admins
-reject with a reason. The
-decisions that write the correction log (approving a rewrite, retiring an
-article) are corrections.services' sign-off actions, which use the locking
-and deciding helpers here.
+reject with a reason. The decisions that write the correction log (approving
+a rewrite, retiring an article) are corrections.services' sign-off actions,
+which use the locking and deciding helpers here.
 
 Every decision locks the article row first, then the rewrite, so an approval
 and a retirement of the same article never deadlock, and two admins pressing
