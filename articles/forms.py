@@ -30,6 +30,10 @@ class RewriteForm(forms.ModelForm):
         model = Rewrite
         fields = ["title", "dek", "body_markdown", "reader_note"]
         labels = {"reader_note": "Note for readers"}
+        help_texts = {
+            "reader_note": "Readers see it in the “Rewrite in progress” banner once you submit for "
+            "sign-off. Needed to submit, not to save a private draft."
+        }
         widgets = {
             "dek": forms.Textarea(attrs={"rows": 2}),
             "body_markdown": forms.Textarea(attrs={"rows": 18}),

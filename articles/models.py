@@ -250,17 +250,28 @@ class Revision(models.Model):
 
 class RewriteQuerySet(models.QuerySet):
     def open(self):
+        """Submitted and awaiting sign-off: readers see the banner."""
         return self.filter(status=Rewrite.Status.OPEN)
+
+    def pending(self):
+        """Not yet decided: a private draft or an open rewrite (one per article)."""
+        return self.filter(status__in=Rewrite.PENDING)
 
 
 class Rewrite(models.Model):
-    """A proposed replacement of an article's text, awaiting an admin's sign-off."""
+    """A proposed replacement of an article's text: saved privately while its
+    editor drafts it, then submitted for an admin's sign-off."""
 
     class Status(models.TextChoices):
+        # Saved by its editor, not yet submitted: readers see no banner.
+        DRAFT = "draft", "Private draft"
         OPEN = "open", "Awaiting sign-off"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # Not yet decided: the article has a rewrite in progress.
+    PENDING = (Status.DRAFT, Status.OPEN)
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="rewrites")
     title = models.CharField(max_length=300)
@@ -268,15 +279,20 @@ class Rewrite(models.Model):
     body_markdown = models.TextField("body (Markdown)")
     body_html = models.TextField(editable=False, blank=True)
     reader_note = models.TextField(
-        help_text="Shown to readers in the 'Rewrite in progress' banner while this is open."
+        blank=True,
+        help_text="Shown to readers in the 'Rewrite in progress' banner once it is submitted.",
     )
     status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
+        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rewrites_drafted"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moves on every save of the private draft.
+    updated_at = models.DateTimeField(auto_now=True)
+    # When readers first saw the banner (the article page's ETag reads it).
+    submitted_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -292,9 +308,10 @@ class Rewrite(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # A private draft counts: one rewrite in progress per article.
             models.UniqueConstraint(
                 fields=["article"],
-                condition=Q(status="open"),
+                condition=Q(status__in=["draft", "open"]),
                 name="one_open_rewrite_per_article",
             ),
         ]
@@ -305,8 +322,17 @@ class Rewrite(models.Model):
     def event_subjects(self):
         return [("article", self.article.slug)]
 
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
     def withdrawable_by(self, user):
-        """Who may take a rewrite back: the editor who drafted it, or an admin."""
+        """Who may edit, submit or take back a rewrite: the editor who drafted
+        it, or an admin."""
         return self.drafted_by_id == user.pk or is_admin(user)
 
     def save(self, *args, **kwargs):

@@ -15,6 +15,7 @@ urlpatterns = [
     # Desk: rewrites, retirements and revisions.
     path("desk/rewrites/", views.desk_rewrites, name="desk_rewrites"),
     path("desk/rewrites/<int:pk>/", views.desk_rewrite, name="desk_rewrite"),
+    path("desk/rewrites/<int:pk>/submit/", views.desk_rewrite_submit, name="desk_rewrite_submit"),
     path("desk/rewrites/<int:pk>/withdraw/", views.desk_rewrite_withdraw, name="desk_rewrite_withdraw"),
     path("desk/rewrites/<int:pk>/reject/", views.desk_rewrite_reject, name="desk_rewrite_reject"),
     path("desk/articles/<slug:slug>/rewrite/", views.desk_rewrite_draft, name="desk_rewrite_draft"),

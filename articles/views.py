@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,13 +10,14 @@ from vigil.conditional import conditional, newest
 from vigil.cachetags import shows
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
-from vigil.roles import admin_required, editor_required, is_admin, is_editor
+from vigil.rendering import render_markdown
+from vigil.roles import admin_required, display_name, editor_required, is_admin, is_editor
 
 from .diff import rewrite_diff
 from .forms import ArchiveFilterForm, RewriteApproveForm, RewriteForm, RewriteRejectForm
 from .health import Health
 from .models import Article, Page, Pillar, Revision, Rewrite, Section
-from .services import RewriteRefused, rewrite_draft, rewrite_reject, rewrite_withdraw
+from .services import RewriteRefused, rewrite_draft, rewrite_reject, rewrite_submit, rewrite_withdraw
 
 HOME_ARTICLE_COUNT = 12
 ARCHIVE_PAGE_SIZE = 20
@@ -57,9 +57,8 @@ def article_stamps(request, slug):
             claims_changed=newest(Article, "claims__updated_at"),
             entries_changed=newest(Article, "correction_entries__created_at"),
             amendments_changed=newest(Article, "correction_entries__amendments__amended_at"),
-            rewrites_changed=newest(
-                Article, Coalesce("rewrites__decided_at", "rewrites__created_at")
-            ),
+            # Moves when a rewrite is saved, submitted (the banner appears) or decided.
+            rewrites_changed=newest(Article, "rewrites__updated_at"),
         )
         .values(
             "pk", "updated_at", "claims_changed", "entries_changed", "amendments_changed",
@@ -167,8 +166,9 @@ DESK_DECIDED_REWRITES = 20
 
 @editor_required
 def desk_rewrites(request):
-    """Open rewrites, recent decisions (with the admin's reason) and the
-    published articles an editor can start a rewrite of."""
+    """Rewrites awaiting sign-off, private drafts in progress, recent decisions
+    (with the admin's reason) and the published articles an editor can start a
+    rewrite of."""
     rewrites = Rewrite.objects.select_related("article", "drafted_by", "decided_by")
     articles = Paginator(
         Article.objects.published().order_by("title").only("slug", "title", "published_on", "revised_on"),
@@ -178,8 +178,9 @@ def desk_rewrites(request):
         request,
         "articles/desk/rewrites.html",
         {
-            "open_rewrites": rewrites.open().order_by("created_at"),
-            "decided_rewrites": rewrites.exclude(status=Rewrite.Status.OPEN).order_by("-decided_at")[
+            "open_rewrites": rewrites.open().order_by("submitted_at", "pk"),
+            "draft_rewrites": rewrites.filter(status=Rewrite.Status.DRAFT).order_by("-updated_at", "-pk"),
+            "decided_rewrites": rewrites.exclude(status__in=Rewrite.PENDING).order_by("-decided_at")[
                 :DESK_DECIDED_REWRITES
             ],
             "articles": articles,
@@ -192,60 +193,98 @@ def _published_article(slug):
     return get_object_or_404(Article.objects.published(), slug=slug)
 
 
+def rewrite_comparison(*, live, title, dek, body_markdown):
+    """What the desk shows beside a rewrite's text: the word-level diff against
+    `live` and the proposed text rendered as readers will see it (the public
+    page's sanitiser)."""
+    return {
+        "diff": rewrite_diff(live=live, title=title, dek=dek, body_markdown=body_markdown),
+        "proposed": {"title": title, "dek": dek, "body_html": render_markdown(body_markdown)},
+    }
+
+
 @editor_required
 def desk_rewrite_draft(request, slug):
-    """Draft a rewrite with a diff against the live text. "Preview" (or htmx
-    while typing) only refreshes the diff; "Submit" opens the rewrite."""
+    """Draft a rewrite privately, with the diff against the live text and a
+    rendered preview beside it. "Preview" (or htmx while typing) refreshes only
+    those; "Save draft" keeps it privately (readers see nothing); "Submit for
+    sign-off" saves it and puts it to the admins: readers then see the banner."""
     article = _published_article(slug)
-    open_rewrite = article.rewrites.open().first()
-    if open_rewrite is not None:
-        messages.info(request, "This article already has a rewrite awaiting sign-off.")
-        return redirect("articles:desk_rewrite", pk=open_rewrite.pk)
-    initial = {"title": article.title, "dek": article.dek, "body_markdown": article.body_markdown}
+    pending = article.rewrites.pending().select_related("drafted_by").first()
+    if pending is not None and not (pending.is_draft and pending.withdrawable_by(request.user)):
+        if pending.is_open:
+            messages.info(request, "This article already has a rewrite awaiting sign-off.")
+        else:
+            messages.info(
+                request, f"{display_name(pending.drafted_by)} is already drafting a rewrite of this article."
+            )
+        return redirect("articles:desk_rewrite", pk=pending.pk)
+    source = pending or article
+    initial = {
+        "title": source.title,
+        "dek": source.dek,
+        "body_markdown": source.body_markdown,
+        "reader_note": getattr(pending, "reader_note", ""),
+    }
     form = RewriteForm(request.POST or None, initial=initial)
     previewing = request.method == "POST" and ("preview" in request.POST or request.htmx)
+    submitting = request.method == "POST" and "submit" in request.POST
     status = 200
-    if request.method == "POST" and form.is_valid() and not previewing:
-        try:
-            rewrite = rewrite_draft(article=article, editor=request.user, **form.cleaned_data)
-        except RewriteRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "Rewrite submitted for sign-off; readers now see the banner.")
-            return redirect("articles:desk_rewrite", pk=rewrite.pk)
     if request.method == "POST" and not previewing:
         status = 400
+        if form.is_valid() and submitting and not form.cleaned_data["reader_note"].strip():
+            form.add_error("reader_note", "Write the note readers see while the rewrite awaits sign-off.")
+        if form.is_valid():
+            try:
+                rewrite = rewrite_draft(article=article, editor=request.user, rewrite=pending, **form.cleaned_data)
+                if submitting:
+                    rewrite_submit(rewrite=rewrite, editor=request.user)
+            except RewriteRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                if submitting:
+                    messages.success(request, "Rewrite submitted for sign-off; readers now see the banner.")
+                    return redirect("articles:desk_rewrite", pk=rewrite.pk)
+                messages.success(
+                    request, "Draft saved privately: readers see nothing of it until you submit it for sign-off."
+                )
+                return redirect("articles:desk_rewrite_draft", slug=article.slug)
     proposed = form.data if form.is_bound else initial
-    diff = rewrite_diff(
-        live=article,
-        title=proposed.get("title", ""),
-        dek=proposed.get("dek", ""),
-        body_markdown=proposed.get("body_markdown", ""),
-    )
+    context = {
+        "article": article,
+        "form": form,
+        "rewrite": pending,
+        **rewrite_comparison(
+            live=article,
+            title=proposed.get("title", ""),
+            dek=proposed.get("dek", ""),
+            body_markdown=proposed.get("body_markdown", ""),
+        ),
+    }
     template = "articles/desk/rewrite_draft.html"
     if request.htmx:
         template += "#rewrite-diff"
-    return render(request, template, {"article": article, "form": form, "diff": diff}, status=status)
+    return render(request, template, context, status=status)
 
 
 def rewrite_page(request, rewrite, *, approve_form=None, reject_form=None, status=200):
-    if rewrite.status == Rewrite.Status.OPEN:
-        diff = rewrite_diff(
+    comparison = {}
+    if rewrite.status in Rewrite.PENDING:
+        comparison = rewrite_comparison(
             live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
         )
     elif rewrite.status == Rewrite.Status.APPROVED and hasattr(rewrite, "revision"):
-        diff = rewrite_diff(
+        comparison = rewrite_comparison(
             live=rewrite.revision, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
         )
-    else:
-        diff = None
     return render(
         request,
         "articles/desk/rewrite_detail.html",
         {
             "rewrite": rewrite,
             "article": rewrite.article,
-            "diff": diff,
+            "diff": comparison.get("diff"),
+            "proposed": {"title": rewrite.title, "dek": rewrite.dek, "body_html": rewrite.body_html},
             "can_sign_off": is_admin(request.user),
             "can_withdraw": rewrite.withdrawable_by(request.user),
             "approve_form": approve_form or RewriteApproveForm(),
@@ -268,14 +307,34 @@ def desk_rewrite(request, pk):
 
 @editor_required
 @require_POST
+def desk_rewrite_submit(request, pk):
+    """Submit a saved private draft for sign-off from its page."""
+    rewrite = get_rewrite(pk)
+    try:
+        rewrite_submit(rewrite=rewrite, editor=request.user)
+    except RewriteRefused as refused:
+        messages.error(request, str(refused))
+        if rewrite.is_draft and rewrite.withdrawable_by(request.user):
+            # What is missing (the note for readers) is typed on the drafting page.
+            return redirect("articles:desk_rewrite_draft", slug=rewrite.article.slug)
+    else:
+        messages.success(request, "Rewrite submitted for sign-off; readers now see the banner.")
+    return redirect("articles:desk_rewrite", pk=rewrite.pk)
+
+
+@editor_required
+@require_POST
 def desk_rewrite_withdraw(request, pk):
     rewrite = get_rewrite(pk)
+    was_draft = rewrite.is_draft
     try:
         rewrite_withdraw(rewrite=rewrite, editor=request.user)
     except RewriteRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, "Rewrite withdrawn; the banner is gone.")
+        messages.success(
+            request, "Private draft discarded." if was_draft else "Rewrite withdrawn; the banner is gone."
+        )
     return redirect("articles:desk_rewrite", pk=rewrite.pk)
 
 

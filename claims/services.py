@@ -10,10 +10,12 @@ from django.utils import timezone
 from articles.models import Article
 from vigil.actions import ADMIN, EDITOR, action
 from vigil.models import Event
+from vigil.notifications import notify_admins
 from vigil.roles import display_name, is_editor
 
 from . import scheduling
 from .models import Claim, ClaimCodeCounter, EvidenceTrigger, Verdict
+from .notices import ARTICLE_SUBMITTED
 from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, cadence_is_valid, next_due
 
 logger = logging.getLogger(__name__)
@@ -332,8 +334,9 @@ def article_draft_save(*, editor, article=None, fields, claims, cover=None, expe
 
 @action("article.submit", role=EDITOR, actor="editor")
 def article_submit(*, article, editor, record):
-    """Hand a draft to the admins for sign-off. Refused, with everything missing
-    in one message, while it could not be published."""
+    """Hand a draft to the admins for sign-off, and tell each admin once.
+    Refused, with everything missing in one message, while it could not be
+    published."""
     article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status != Article.Status.DRAFT:
         raise PublicationRefused(f"Only a draft can be submitted; this article is {article.get_status_display().lower()}.")
@@ -341,6 +344,13 @@ def article_submit(*, article, editor, record):
     article.status = Article.Status.SUBMITTED
     article.sent_back_reason = ""
     article.save(update_fields=["status", "sent_back_reason", "updated_at"])
+    # Sent back and submitted again is another submission, told again: the
+    # earlier ones under this slug are on the record (this one's event is
+    # written after the body), and a slug is never submitted twice as the same one.
+    earlier = Event.objects.touching("article", article.slug).filter(action="article.submit").count()
+    notify_admins(
+        event=ARTICLE_SUBMITTED, object_id=article.pk, occasion=f"{article.slug}#{earlier + 1}"
+    )
     record.touch(article)
     record.say(f"“{article.title}” submitted for sign-off")
     return article

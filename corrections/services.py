@@ -273,7 +273,8 @@ def article_retire(*, article, admin, redirect_to, reason, record):
     """Retire a published article: it leaves listings and its URL answers with
     a permanent redirect to `redirect_to`, a published, different article.
     Articles already redirecting here are pointed at the new target, so every
-    old URL reaches a live article in one hop. Any open rewrite is closed."""
+    old URL reaches a live article in one hop. A rewrite in progress (a private
+    draft or one awaiting sign-off) is closed."""
     reason = (reason or "").strip()
     if not reason:
         raise RetirementRefused("Say why the article is retired.")
@@ -294,7 +295,7 @@ def article_retire(*, article, admin, redirect_to, reason, record):
         raise RetirementRefused("That redirect would make a loop.")
 
     today = timezone.localdate()
-    for rewrite in Rewrite.objects.select_for_update().open().filter(article=article):
+    for rewrite in Rewrite.objects.select_for_update().pending().filter(article=article):
         rewrite_decide(rewrite, status=Rewrite.Status.REJECTED, user=admin, reason=f"Article retired: {reason}")
     Article.objects.filter(redirect_to=article).update(redirect_to=target)
     # The entry first: the log belongs to a published article, and this is its last line.

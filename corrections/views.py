@@ -181,7 +181,7 @@ def signoff_queue(request):
     Rewrites (each with its whole diff) and requests come a page at a time, oldest
     first, each list with its own page number (?rewrites=2, ?requests=3)."""
     rewrites = Paginator(
-        Rewrite.objects.open().select_related("article", "drafted_by").order_by("created_at", "pk"),
+        Rewrite.objects.open().select_related("article", "drafted_by").order_by("submitted_at", "pk"),
         SIGNOFF_REWRITES_PER_PAGE,
     ).get_page(request.GET.get("rewrites"))
     for rewrite in rewrites:
@@ -286,7 +286,7 @@ def desk_article_retire(request, slug):
     return render(
         request,
         "articles/desk/retire.html",
-        {"article": article, "form": form, "open_rewrite": article.rewrites.open().first()},
+        {"article": article, "form": form, "open_rewrite": article.rewrites.pending().first()},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -6,6 +6,8 @@ from articles.models import Pillar
 from claims.models import Verdict
 from claims.scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS
 from vigil.forms import PersonChoiceField
+
+from .queue import DUE, EVERY_CLAIM, SHOW_CHOICES
 from vigil.roles import display_name, editors
 
 MATERIAL = "material"
@@ -26,6 +28,16 @@ def editor_filter_choices():
 
 
 class QueueFilterForm(forms.Form):
+    """The queue's filters. A search by code or title looks through every
+    claim unless `show` narrows it: finding a claim is how one is reviewed early."""
+
+    q = forms.CharField(
+        label="Find a claim",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Code or article title"}),
+    )
+    show = forms.ChoiceField(choices=SHOW_CHOICES, required=False, label="Show")
     pillar = forms.ModelChoiceField(
         queryset=Pillar.objects.all(),
         to_field_name="slug",
@@ -40,8 +52,20 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["editor"].choices = editor_filter_choices()
 
+    def listing(self):
+        """Which claims the queue lists (reviews.queue.SHOW_CHOICES): the due
+        window, unless a search asks for any claim."""
+        data = getattr(self, "cleaned_data", {})
+        show = data.get("show") or DUE
+        if show == DUE and data.get("q", "").strip():
+            return EVERY_CLAIM
+        return show
+
     def filter(self, claims, *, user):
         data = getattr(self, "cleaned_data", {})
+        q = data.get("q", "").strip()
+        if q:
+            claims = claims.filter(Q(code__icontains=q) | Q(article__title__icontains=q))
         if data.get("pillar"):
             claims = claims.filter(article__pillar=data["pillar"])
         if data.get("verdict"):

@@ -3,7 +3,7 @@ how much dissent waits on each. The read lives here, with the desk, because
 it counts dissent, which claims know nothing of."""
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,11 +15,29 @@ from dissent.models import Dissent
 QUEUE_ORDER = ("next_review_due", "code")
 
 
+# What the queue lists: the due window (the default), or, for a review before
+# its date, the claims with dissent waiting, those not yet due, or every claim.
+DUE = ""
+DISSENT_WAITING = "dissent"
+NOT_YET_DUE = "not_yet_due"
+EVERY_CLAIM = "all"
+SHOW_CHOICES = [
+    (DUE, "Due and overdue"),
+    (DISSENT_WAITING, "Dissent waiting"),
+    (NOT_YET_DUE, "Not yet due"),
+    (EVERY_CLAIM, "Every claim"),
+]
+
+
+def _unweighed_dissent():
+    return Dissent.objects.filter(claim=OuterRef("pk"), status=Dissent.Status.RECEIVED)
+
+
 def with_unweighed_dissent_count(claims):
     """Annotate `unweighed_dissent_count`. A correlated subquery, not a join
     with GROUP BY, so a page of the queue counts only its own rows."""
     unweighed = (
-        Dissent.objects.filter(claim=OuterRef("pk"), status=Dissent.Status.RECEIVED)
+        _unweighed_dissent()
         .order_by()
         .values("claim")
         .annotate(count=Count("pk"))
@@ -28,18 +46,23 @@ def with_unweighed_dissent_count(claims):
     return claims.annotate(unweighed_dissent_count=Coalesce(Subquery(unweighed), 0))
 
 
-def review_queue(*, on=None, window_days=None):
+def review_queue(*, on=None, window_days=None, show=DUE):
     """The review queue: active claims overdue (most overdue first), then
-    those due within `window_days` of `on`, soonest first."""
+    those due within `window_days` of `on`, soonest first. `show` lists
+    instead, in the same order, the claims with dissent waiting to be weighed,
+    those not yet due (due after `on`), or every claim: any claim may be
+    reviewed before it is due."""
     on = on or timezone.localdate()
     if window_days is None:
         window_days = settings.VIGIL["QUEUE_WINDOW_DAYS"]
-    claims = (
-        Claim.objects.active()
-        .due(on=on, within_days=window_days)
-        .select_related("article__pillar", "assigned_editor")
-        .order_by(*QUEUE_ORDER)
-    )
+    claims = Claim.objects.active()
+    if show == DUE:
+        claims = claims.due(on=on, within_days=window_days)
+    elif show == NOT_YET_DUE:
+        claims = claims.filter(next_review_due__gt=on)
+    elif show == DISSENT_WAITING:
+        claims = claims.filter(Exists(_unweighed_dissent()))
+    claims = claims.select_related("article__pillar", "assigned_editor").order_by(*QUEUE_ORDER)
     return with_unweighed_dissent_count(claims)
 
 

@@ -107,9 +107,9 @@ def queue(request):
     """Overdue claims (most overdue first), then those due within the window."""
     today = timezone.localdate()
     form = QueueFilterForm(request.GET)
-    claims = review_queue(on=today)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
-    claims = form.filter(claims, user=request.user)
+    show = form.listing()
+    claims = form.filter(review_queue(on=today, show=show), user=request.user)
     page = KeysetPaginator(claims, QUEUE_PAGE_SIZE, order=QUEUE_ORDER).page(request.GET)
     escalated = second_reviews_open = None
     if not request.htmx:  # the filters' fragment is only the table
@@ -120,6 +120,8 @@ def queue(request):
     context = {
         "form": form,
         "page": page,
+        "show": show,
+        "searched": (getattr(form, "cleaned_data", {}).get("q") or "").strip(),
         "today": today,
         "window_days": settings.VIGIL["QUEUE_WINDOW_DAYS"],
         "escalated": escalated,

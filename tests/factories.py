@@ -99,3 +99,16 @@ def make_correction(*, article, **fields):
     fields.setdefault("entry_on", datetime.date(2026, 2, 1))
     fields.setdefault("text", "Clarified which survey the figure comes from.")
     return CorrectionEntry.objects.create(article=article, **fields)
+
+
+def make_submitted_rewrite(*, article, editor, **fields):
+    """A rewrite drafted privately and submitted for sign-off, through the two
+    actions an editor takes (rewrite.draft, rewrite.submit): readers see its banner."""
+    from articles.services import rewrite_draft, rewrite_submit
+
+    fields.setdefault("title", "A sharper title")
+    fields.setdefault("dek", "A new standfirst.")
+    fields.setdefault("body_markdown", "The new body.")
+    fields.setdefault("reader_note", "This piece is being rewritten.")
+    rewrite = rewrite_draft(article=article, editor=editor, **fields)
+    return rewrite_submit(rewrite=rewrite, editor=editor)

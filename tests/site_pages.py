@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import timezone
 
-from articles.services import rewrite_draft
+from articles.services import rewrite_draft, rewrite_submit
 from corrections.services import article_retire, correction_entry_write, error_report_submit
 from dissent.services import dissent_submit
 from tests.discovery import record_verdict_change
@@ -55,12 +55,19 @@ def build_site():
         article=articles[1], editor=editor, title=articles[1].title, dek="A new standfirst.",
         body_markdown="A rewritten body.\n\nWith a second paragraph.", reader_note="Being brought up to date.",
     )
+    rewrite = rewrite_submit(rewrite=rewrite, editor=editor)
+    # The admin's own private draft: the validators open its pages as its editor.
+    private_rewrite = rewrite_draft(
+        article=article, editor=admin, title=article.title, dek="A standfirst in progress.",
+        body_markdown="A body in progress, with **emphasis**.\n\n- and a list",
+    )
     retired = make_article(title="An off-thesis piece", slug="off-thesis", section=section)
     make_claim(article=retired, is_primary=True, statement="A claim we no longer track.")
     article_retire(article=retired, admin=admin, redirect_to=articles[2], reason="Off the thesis.")
     return {
         "admin": admin, "editor": editor, "pillar": pillar, "article": article, "claim": claim,
         "entry": entry, "report": report, "rewrite": rewrite, "retired": retired,
+        "private_rewrite": private_rewrite,
         "signoff": entry.signoff_request, "target": articles[2],
     }
 
@@ -98,6 +105,8 @@ def desk_pages(site):
     """Pages an admin opens (admins see every desk page an editor does, and more)."""
     return {
         "queue": "/desk/",
+        "queue searched": "/desk/?q=reason&show=not_yet_due",
+        "queue with dissent waiting": "/desk/?show=dissent",
         "review form": f"/desk/claims/{site['claim'].code}/review/",
         "dissent moderation": "/desk/dissent/",
         "desk corrections": "/desk/corrections/",
@@ -107,6 +116,8 @@ def desk_pages(site):
         "rewrites": "/desk/rewrites/",
         "rewrite": f"/desk/rewrites/{site['rewrite'].pk}/",
         "rewrite draft": f"/desk/articles/{site['target'].slug}/rewrite/",
+        "rewrite private draft": f"/desk/rewrites/{site['private_rewrite'].pk}/",
+        "rewrite draft continued": f"/desk/articles/{site['private_rewrite'].article.slug}/rewrite/",
         "retire": f"/desk/articles/{site['target'].slug}/retire/",
         "revisions": f"/desk/articles/{site['article'].slug}/revisions/",
         "desk articles": "/desk/articles/",

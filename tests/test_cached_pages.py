@@ -17,7 +17,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from articles.models import Article, Rewrite
-from articles.services import rewrite_draft, rewrite_reject, rewrite_withdraw
+from articles.services import rewrite_draft, rewrite_reject, rewrite_submit, rewrite_withdraw
 from claims.models import EvidenceTrigger, Verdict
 from claims.services import article_publish, claim_assign, claim_create, trigger_fire
 from corrections.models import ErrorReport
@@ -162,7 +162,7 @@ class ActionsShowOnCachedPagesTests(TestCase):
             text in response.content.decode(), shown, f"{where}: expected the page {verb} {text!r}"
         )
 
-    def open_rewrite(self):
+    def open_rewrite(self, status=Rewrite.Status.OPEN):
         return Rewrite.objects.create(
             article=self.article,
             title="Wind power, revisited",
@@ -170,6 +170,7 @@ class ActionsShowOnCachedPagesTests(TestCase):
             body_markdown="The rewritten body.",
             reader_note="We are rewriting this piece against the 2026 auction prices.",
             drafted_by=self.editor,
+            status=status,
         )
 
     # --- The caches are really on ----------------------------------------------------
@@ -374,19 +375,31 @@ class ActionsShowOnCachedPagesTests(TestCase):
 
     # --- Rewrites and retirement ------------------------------------------------------
 
-    def test_a_drafted_rewrite_shows_its_banner(self):
-        self.assertSeenAfter(
-            lambda: rewrite_draft(
+    def test_a_privately_drafted_rewrite_shows_nothing(self):
+        """The control for the next test: a private draft changes nothing readers see."""
+        for who in EVERYONE:
+            self.get(who, self.url)
+        with self.captureOnCommitCallbacks(execute=True):
+            rewrite_draft(
                 article=self.article,
                 editor=self.editor,
                 title="Wind power, revisited",
                 dek="",
                 body_markdown="The rewritten body.",
                 reader_note="We are rewriting this piece against 2026 prices.",
-            ),
+            )
+        for who in EVERYONE:
+            response = self.get(who, self.url)
+            for text in ["Rewrite in progress", "We are rewriting this piece", "The rewritten body."]:
+                self.assertShows(response, text, False, f"{who}, {self.url}, after")
+
+    def test_a_submitted_rewrite_shows_its_banner(self):
+        rewrite = self.open_rewrite(status=Rewrite.Status.DRAFT)
+        self.assertSeenAfter(
+            lambda: rewrite_submit(rewrite=rewrite, editor=self.editor),
             See(
                 self.url,
-                appears=["Rewrite in progress", "We are rewriting this piece against 2026 prices."],
+                appears=["Rewrite in progress", "We are rewriting this piece against the 2026 auction prices."],
             ),
         )
 
@@ -517,6 +530,7 @@ class ChangedSinceTests(TestCase):
                 body_markdown="New.",
                 reader_note="Rewriting.",
                 drafted_by=make_editor(),
+                status=Rewrite.Status.OPEN,
             )
         url = f"{reverse('api:claims')}?changed_since=2026-03-02"
         with time_machine.travel(FROZEN, tick=False):

@@ -9,20 +9,19 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Rewrite
-from articles.services import rewrite_draft, rewrite_withdraw
+from articles.services import rewrite_withdraw
 from corrections.services import signoff_answer
 from dissent.models import Dissent
 from dissent.services import dissent_submit
 from tests.dissent.helpers import ARGUMENT
-from tests.factories import make_admin, make_article, make_claim, make_editor, make_entry, make_user
+from tests.factories import (
+    make_admin, make_article, make_claim, make_editor, make_entry, make_submitted_rewrite, make_user,
+)
 from vigil.models import Event
 
 
 def open_rewrite(editor):
-    return rewrite_draft(
-        article=make_article(), editor=editor, title="A sharper title", dek="", reader_note="Being rewritten.",
-        body_markdown="The new body.",
-    )
+    return make_submitted_rewrite(article=make_article(), editor=editor)
 
 
 class RewriteWithdrawTests(TestCase):

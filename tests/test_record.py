@@ -33,6 +33,7 @@ from articles.services import (
     cover_metadata_strip,
     rewrite_draft,
     rewrite_reject,
+    rewrite_submit,
     rewrite_withdraw,
 )
 from claims.models import Verdict
@@ -101,8 +102,8 @@ ANOTHER_ARGUMENT = (
 class World:
     """One published piece with everything an action can act on: its primary
     claim (a trigger, a reader's dissent), an open rewrite, an error report, an
-    entry with an open sign-off request; a second piece to redirect to; a draft;
-    a section no piece is in."""
+    entry with an open sign-off request; a second piece to redirect to; a third
+    with a private draft of a rewrite; a draft; a section no piece is in."""
 
     def __init__(self):
         self.editor = make_editor(first_name="Ines", last_name="Okafor")
@@ -126,6 +127,16 @@ class World:
             title="Wind power, revisited",
             body_markdown="The new body.",
             reader_note="We are rewriting this piece against the 2026 figures.",
+            drafted_by=self.editor,
+            status=Rewrite.Status.OPEN,
+        )
+        # A rewrite its editor keeps as a private draft, of another piece.
+        self.privately_rewritten = make_article(slug="hydro-power", pillar=pillar, section=section)
+        self.private_rewrite = Rewrite.objects.create(
+            article=self.privately_rewritten,
+            title="Hydro power, revisited",
+            body_markdown="A new body.",
+            reader_note="We are rewriting this piece.",
             drafted_by=self.editor,
         )
         self.report = ErrorReport.objects.create(
@@ -406,6 +417,11 @@ def draft_a_rewrite(w, user):
         body_markdown="A new body.",
         reader_note="We are rewriting this piece.",
     )
+
+
+@case("rewrite.submit", role=EDITOR, subjects=lambda w, _: {article(w.privately_rewritten)})
+def submit_a_rewrite(w, user):
+    return rewrite_submit(rewrite=w.private_rewrite, editor=user)
 
 
 @case("rewrite.withdraw", role=EDITOR, subjects=lambda w, _: {article(w.article)})

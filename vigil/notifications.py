@@ -22,7 +22,9 @@ row's idempotency key, so a repeat is the same message to a mail client, and
 every webhook POST carries the key, so a receiver can drop a repeat.
 
 The outbox knows no app. Apps register, in AppConfig.ready():
-- notice_describer(kind, describe): how an e-mail of that kind reads;
+- notice_describer(kind, describe): how an e-mail of that kind reads (sent
+  to every editor with notify_editors, every admin with notify_admins, or one
+  person with notify_person);
   `digest=True` sends all of one recipient's due rows of such kinds as one;
 - outbox_channel(name, deliver): another way to deliver (webhooks, purges).
 """
@@ -45,7 +47,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .models import OutboxMessage
-from .roles import editors
+from .roles import admins, editors
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +155,15 @@ def notify_editors(*, event, object_id):
     return outbox_write(kind=event, object_id=object_id, recipients=list(recipients))
 
 
+def notify_admins(*, event, object_id, occasion=""):
+    """Tell every admin of `event` (a notice kind) about `object_id`: one row
+    per admin with an address, written inside the transaction that makes it
+    true. `occasion` tells one time apart from another (a piece sent back and
+    submitted again); the same occasion is never owed twice."""
+    recipients = admins().exclude(email="").order_by("pk").values_list("email", flat=True)
+    return outbox_write(kind=event, object_id=object_id, recipients=list(recipients), occasion=occasion)
+
+
 def notify_person(*, event, object_id):
     """Tell the one person `event`'s recipients name (an invitation); call
     inside the transaction that makes it true."""
@@ -176,10 +187,10 @@ def outbox_enqueue(*, keys):
     enqueue_quietly(outbox_send, inline=outbox_send_keys, keys=keys)
 
 
-def desk_url(name, fallback="/desk/"):
+def desk_url(name, fallback="/desk/", **kwargs):
     """The absolute address of a desk page, for a notice's body."""
     try:
-        path = reverse(name)
+        path = reverse(name, kwargs=kwargs or None)
     except NoReverseMatch:
         path = fallback
     return f"{settings.SITE_URL}{path}"

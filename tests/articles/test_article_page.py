@@ -200,7 +200,7 @@ class ArticlePagePartsTests(TestCase):
     def test_no_rewrite_banner_without_an_open_rewrite(self):
         self.assertNotContains(self.get(), "Rewrite in progress")
 
-    def test_rewrite_banner_while_a_rewrite_is_open(self):
+    def test_rewrite_banner_only_once_a_rewrite_is_submitted(self):
         rewrite = Rewrite.objects.create(
             article=self.article,
             title="New title",
@@ -208,6 +208,10 @@ class ArticlePagePartsTests(TestCase):
             reader_note="This piece is in the rewrite queue.",
             drafted_by=make_editor(),
         )
+        # A private draft: readers see nothing of it.
+        self.assertNotContains(self.get(), "Rewrite in progress")
+        rewrite.status = Rewrite.Status.OPEN
+        rewrite.save()
         response = self.get()
         self.assertContains(response, "Rewrite in progress")
         self.assertContains(response, "This piece is in the rewrite queue.")
@@ -340,7 +344,10 @@ class PageQueryCountTests(TestCase):
                 signoff_question="REVIEW: assess whether this holds." if n % 10 == 0 else "",
                 signoff_addressed_to=self.admin if n % 10 == 0 else None,
             )
-        Rewrite.objects.create(article=target, title="t", body_markdown="b", reader_note="n", drafted_by=self.editor)
+        Rewrite.objects.create(
+            article=target, title="t", body_markdown="b", reader_note="n", drafted_by=self.editor,
+            status=Rewrite.Status.OPEN,
+        )
         return target
 
     def test_home_page_query_count_is_fixed(self):

@@ -11,7 +11,7 @@ from articles.models import Article, Rewrite
 from corrections.services import article_retire, rewrite_approve
 from corrections.models import CorrectionEntry
 from tests.factories import make_entry
-from tests.articles.test_rewrites import draft
+from tests.articles.test_rewrites import draft, submitted
 from tests.factories import make_admin, make_article, make_claim, make_correction, make_editor, make_pillar, make_user
 
 FROZEN = datetime.datetime(2026, 4, 27, 10, 0, tzinfo=datetime.UTC)
@@ -30,7 +30,8 @@ class PermissionTests(TestCase):
         cls.target = make_article(slug="closer-fit")
 
     def setUp(self):
-        self.rewrite = draft(self.article, self.editor)
+        self.rewrite = submitted(self.article, self.editor)
+        self.private = draft(make_article(slug="third-piece"), self.editor)
         self.entry = make_entry(
             article=self.article, kind="update", text="Updated.", signoff_question="Q?", signoff_addressed_to=self.admin
         )
@@ -46,6 +47,9 @@ class PermissionTests(TestCase):
             ("get", reverse("articles:desk_rewrite_draft", kwargs={"slug": self.target.slug}), None, "editor"),
             ("post", reverse("articles:desk_rewrite_draft", kwargs={"slug": self.target.slug}), {"title": "t", "body_markdown": "b", "reader_note": "n", "preview": "1"}, "editor"),
             ("get", reverse("articles:desk_article_revisions", kwargs={"slug": slug}), None, "editor"),
+            ("get", reverse("articles:desk_rewrite", kwargs={"pk": self.private.pk}), None, "editor"),
+            ("post", reverse("articles:desk_rewrite_draft", kwargs={"slug": self.private.article.slug}), {"title": "t", "body_markdown": "b", "reader_note": "n", "save": "1"}, "editor"),
+            ("post", reverse("articles:desk_rewrite_submit", kwargs={"pk": self.private.pk}), {}, "editor"),
             ("post", reverse("articles:desk_rewrite_withdraw", kwargs={"pk": pk}), {}, "editor"),
             ("get", reverse("corrections:signoff_queue"), None, "admin"),
             ("get", reverse("corrections:signoff_answer", kwargs={"pk": self.entry.signoff_request.pk}), None, "admin"),
@@ -86,6 +90,8 @@ class PermissionTests(TestCase):
         self.rewrite.refresh_from_db()
         self.article.refresh_from_db()
         self.assertEqual(self.rewrite.status, Rewrite.Status.WITHDRAWN)  # the editor's own withdraw
+        self.private.refresh_from_db()
+        self.assertEqual((self.private.status, self.private.title), (Rewrite.Status.OPEN, "t"))  # saved, then submitted
         self.assertEqual(self.article.status, Article.Status.PUBLISHED)
         self.assertTrue(self.entry.signoff_request.is_open)
 
@@ -99,7 +105,10 @@ class PermissionTests(TestCase):
 
     def test_action_urls_refuse_get(self):
         self.client.force_login(self.admin)
-        for name in ["corrections:rewrite_approve", "articles:desk_rewrite_reject", "articles:desk_rewrite_withdraw"]:
+        for name in [
+            "corrections:rewrite_approve", "articles:desk_rewrite_reject", "articles:desk_rewrite_withdraw",
+            "articles:desk_rewrite_submit",
+        ]:
             with self.subTest(name=name):
                 self.assertEqual(self.client.get(reverse(name, kwargs={"pk": self.rewrite.pk})).status_code, 405)
 
@@ -132,11 +141,77 @@ class RewriteDraftPageTests(TestCase):
         self.assertContains(response, "<ins>A better second line.</ins>", html=True)
         self.assertFalse(Rewrite.objects.exists())
 
-    def test_htmx_preview_returns_only_the_diff(self):
+    def test_preview_renders_the_new_text_beside_the_diff(self):
+        response = self.client.post(
+            self.url, {**self.data(body_markdown="A **bold** line.\n\n<script>alert(1)</script>"), "preview": "1"}
+        )
+        self.assertContains(response, "Preview as readers will see it")
+        self.assertContains(response, '<div class="prose"><p>A <strong>bold</strong> line.</p>')
+        self.assertNotContains(response, "<script>alert(1)")  # the public page's sanitiser
+        self.assertFalse(Rewrite.objects.exists())
+
+    def test_htmx_preview_returns_only_the_diff_and_preview(self):
         response = self.client.post(self.url, {**self.data(), "preview": "1"}, headers={"HX-Request": "true"})
         self.assertContains(response, 'id="rewrite-diff"')
+        self.assertContains(response, "<ins>A better second line.</ins>", html=True)
+        self.assertContains(response, "<p>A better second line.</p>", html=True)
         self.assertNotContains(response, "<html")
+        self.assertNotContains(response, "<textarea")
         self.assertFalse(Rewrite.objects.exists())
+
+    def test_save_keeps_a_private_draft_that_readers_never_see(self):
+        response = self.client.post(self.url, {**self.data(reader_note=""), "save": "1"})
+        self.assertRedirects(response, self.url)
+        rewrite = Rewrite.objects.get()
+        self.assertEqual((rewrite.status, rewrite.title), (Rewrite.Status.DRAFT, "New title"))
+        page = self.client.get(self.url)
+        self.assertContains(page, "Private draft, last saved 27 Apr 2026")
+        self.assertContains(page, "A better second line.")  # the form goes on from the draft
+        self.client.logout()
+        page = self.client.get(self.article.get_absolute_url())
+        self.assertNotContains(page, "Rewrite in progress")
+        self.assertNotContains(page, "New title")
+
+    def test_a_saved_draft_is_submitted_from_its_page(self):
+        self.client.post(self.url, {**self.data(), "save": "1"})
+        rewrite = Rewrite.objects.get()
+        detail = self.client.get(reverse("articles:desk_rewrite", kwargs={"pk": rewrite.pk}))
+        self.assertContains(detail, "Private draft")
+        self.assertContains(detail, "readers see nothing of it yet")
+        self.assertContains(detail, "Preview as readers will see it")
+        response = self.client.post(reverse("articles:desk_rewrite_submit", kwargs={"pk": rewrite.pk}), follow=True)
+        self.assertContains(response, "Rewrite submitted for sign-off; readers now see the banner.")
+        self.client.logout()
+        self.assertContains(self.client.get(self.article.get_absolute_url()), "Being rewritten.")
+
+    def test_submitting_a_draft_without_its_note_sends_the_editor_back_to_write_it(self):
+        self.client.post(self.url, {**self.data(reader_note=""), "save": "1"})
+        rewrite = Rewrite.objects.get()
+        response = self.client.post(reverse("articles:desk_rewrite_submit", kwargs={"pk": rewrite.pk}), follow=True)
+        self.assertRedirects(response, self.url)
+        self.assertContains(response, "Write the note readers see")
+        rewrite.refresh_from_db()
+        self.assertEqual(rewrite.status, Rewrite.Status.DRAFT)
+
+    def test_a_draft_can_be_discarded(self):
+        self.client.post(self.url, {**self.data(), "save": "1"})
+        rewrite = Rewrite.objects.get()
+        response = self.client.post(reverse("articles:desk_rewrite_withdraw", kwargs={"pk": rewrite.pk}), follow=True)
+        self.assertContains(response, "Private draft discarded.")
+        # The article is free for a new rewrite, starting from the live text.
+        self.assertContains(self.client.get(self.url), "Second line.")
+
+    def test_another_editors_draft_is_theirs_to_finish(self):
+        rewrite = draft(self.article, make_editor(first_name="Ada", last_name="Lovelace"))
+        response = self.client.get(self.url, follow=True)
+        self.assertRedirects(response, reverse("articles:desk_rewrite", kwargs={"pk": rewrite.pk}))
+        self.assertContains(response, "Ada Lovelace is already drafting a rewrite of this article.")
+        self.assertNotContains(response, "Submit for sign-off")
+        # A crafted POST changes nothing either.
+        response = self.client.post(reverse("articles:desk_rewrite_submit", kwargs={"pk": rewrite.pk}))
+        self.assertEqual(response.status_code, 403)
+        rewrite.refresh_from_db()
+        self.assertEqual(rewrite.status, Rewrite.Status.DRAFT)
 
     def test_submit_opens_the_rewrite_and_readers_see_the_banner(self):
         response = self.client.post(self.url, {**self.data(), "submit": "1"})
@@ -151,16 +226,22 @@ class RewriteDraftPageTests(TestCase):
 
     def test_missing_note_shows_the_error_and_keeps_the_text(self):
         response = self.client.post(self.url, {**self.data(reader_note=""), "submit": "1"})
+        self.assertContains(response, "Write the note readers see while the rewrite awaits sign-off.", status_code=400)
+        self.assertContains(response, "A better second line.", status_code=400)
+        self.assertFalse(Rewrite.objects.exists())
+
+    def test_missing_title_keeps_the_text_and_saves_nothing(self):
+        response = self.client.post(self.url, {**self.data(title=""), "save": "1"})
         self.assertContains(response, "This field is required", status_code=400)
         self.assertContains(response, "A better second line.", status_code=400)
         self.assertFalse(Rewrite.objects.exists())
 
     def test_second_draft_goes_to_the_open_one(self):
-        rewrite = draft(self.article, self.editor)
+        rewrite = submitted(self.article, self.editor)
         self.assertRedirects(self.client.get(self.url), reverse("articles:desk_rewrite", kwargs={"pk": rewrite.pk}))
 
     def test_rewrite_page_query_count(self):
-        rewrite = draft(self.article, self.editor)
+        rewrite = submitted(self.article, self.editor)
         # session, user, groups, rewrite with article/people/revision
         with self.assertNumQueries(5):
             self.client.get(reverse("articles:desk_rewrite", kwargs={"pk": rewrite.pk}))
@@ -168,12 +249,15 @@ class RewriteDraftPageTests(TestCase):
     def test_rewrites_list_query_count(self):
         admin = make_admin()
         for _ in range(10):
-            rewrite_approve(rewrite=draft(make_article(), self.editor), admin=admin)
+            rewrite_approve(rewrite=submitted(make_article(), self.editor), admin=admin)
+            submitted(make_article(), self.editor)
             draft(make_article(), self.editor)
-        # session, user, groups, open rewrites, decided rewrites, article count, article page, footer
-        with self.assertNumQueries(8):
+        # session, user, groups, open rewrites, private drafts, decided rewrites, article count,
+        # article page, footer
+        with self.assertNumQueries(9):
             response = self.client.get(reverse("articles:desk_rewrites"))
-        self.assertContains(response, "Draft a rewrite", count=21)
+        self.assertContains(response, "Draft a rewrite", count=31)
+        self.assertContains(response, "last saved 27 Apr 2026", count=10)
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -183,7 +267,7 @@ class ApproveRejectViewTests(TestCase):
         self.admin = make_admin()
         self.article = make_article(title="Old title", body_markdown="Old body.")
         self.claim = make_claim(article=self.article, is_primary=True, next_review_due=datetime.date(2026, 6, 1))
-        self.rewrite = draft(self.article, self.editor, title="New title", body_markdown="New body.")
+        self.rewrite = submitted(self.article, self.editor, title="New title", body_markdown="New body.")
         self.client.force_login(self.admin)
 
     def test_approve_from_the_queue(self):
@@ -289,7 +373,7 @@ class DeskPageQueryCountTests(TestCase):
         self.admin = make_admin()
         self.article = make_article()
         for n in range(6):
-            rewrite_approve(rewrite=draft(self.article, self.editor, title=f"Title {n}"), admin=self.admin)
+            rewrite_approve(rewrite=submitted(self.article, self.editor, title=f"Title {n}"), admin=self.admin)
         for _ in range(10):
             make_article()
         self.client.force_login(self.admin)
@@ -301,9 +385,16 @@ class DeskPageQueryCountTests(TestCase):
         self.assertContains(response, "Read this revision", count=6)
 
     def test_draft_page(self):
-        # session, user, groups, article, open rewrite check, footer
+        # session, user, groups, article, rewrite in progress check, footer
         with self.assertNumQueries(6):
             self.client.get(reverse("articles:desk_rewrite_draft", kwargs={"slug": self.article.slug}))
+
+    def test_draft_page_of_a_private_draft(self):
+        draft(self.article, self.admin, body_markdown="Long.\n\n" * 200)
+        # session, user, groups, article, the private draft with its editor, footer
+        with self.assertNumQueries(6):
+            response = self.client.get(reverse("articles:desk_rewrite_draft", kwargs={"slug": self.article.slug}))
+        self.assertContains(response, "Private draft, last saved")
 
     def test_retire_page(self):
         # session, user, groups, article, open rewrite, redirect choices, footer

@@ -16,6 +16,7 @@ from articles.services import (
     RewriteRefused,
     rewrite_draft,
     rewrite_reject,
+    rewrite_submit,
     rewrite_withdraw,
 )
 from corrections.services import article_retire, rewrite_approve
@@ -34,33 +35,73 @@ def draft(article, editor, **fields):
     return rewrite_draft(article=article, editor=editor, **fields)
 
 
+def submitted(article, editor, **fields):
+    """Drafted privately, then submitted for sign-off: what admins decide."""
+    return rewrite_submit(rewrite=draft(article, editor, **fields), editor=editor)
+
+
 @time_machine.travel(FROZEN, tick=False)
 class RewriteDraftTests(TestCase):
     def setUp(self):
         self.editor = make_editor()
         self.article = make_article(title="The original title")
 
-    def test_editor_opens_a_rewrite(self):
+    def test_a_new_rewrite_is_a_private_draft(self):
         rewrite = draft(self.article, self.editor)
-        self.assertEqual(rewrite.status, Rewrite.Status.OPEN)
+        self.assertEqual(rewrite.status, Rewrite.Status.DRAFT)
         self.assertEqual(rewrite.drafted_by, self.editor)
+        self.assertIsNone(rewrite.submitted_at)
         self.assertIn("<strong>evidence</strong>", rewrite.body_html)
+        self.assertFalse(Rewrite.objects.open().exists())
+
+    def test_saving_again_changes_the_same_draft(self):
+        rewrite = draft(self.article, self.editor)
+        again = draft(self.article, self.editor, rewrite=rewrite, title="Sharper still", body_markdown="Second *go*.")
+        self.assertEqual(again.pk, rewrite.pk)
+        rewrite.refresh_from_db()
+        self.assertEqual((rewrite.title, rewrite.status), ("Sharper still", Rewrite.Status.DRAFT))
+        self.assertIn("<em>go</em>", rewrite.body_html)
+        self.assertEqual(Rewrite.objects.count(), 1)
+
+    def test_only_its_editor_or_an_admin_works_on_a_draft(self):
+        rewrite = draft(self.article, self.editor)
+        with pytest.raises(PermissionDenied, match="who drafted this rewrite"):
+            draft(self.article, make_editor(), rewrite=rewrite, title="Hijacked")
+        with pytest.raises(PermissionDenied):
+            rewrite_submit(rewrite=rewrite, editor=make_editor())
+        draft(self.article, make_admin(), rewrite=rewrite, title="Tidied by an admin")
+        rewrite.refresh_from_db()
+        self.assertEqual((rewrite.title, rewrite.drafted_by), ("Tidied by an admin", self.editor))
+
+    def test_a_submitted_rewrite_is_no_longer_a_draft_to_edit(self):
+        rewrite = submitted(self.article, self.editor)
+        with pytest.raises(RewriteAlreadyDecided, match="already submitted"):
+            draft(self.article, self.editor, rewrite=rewrite, title="Late change")
+        rewrite.refresh_from_db()
+        self.assertEqual(rewrite.title, "A sharper title")
 
     def test_markdown_goes_through_the_sanitiser(self):
         rewrite = draft(self.article, self.editor, body_markdown='Hi <script>alert(1)</script> [x](javascript:alert(1))')
         self.assertNotIn("<script", rewrite.body_html)
         self.assertNotIn("javascript:", rewrite.body_html)
 
-    def test_second_open_rewrite_is_refused(self):
-        draft(self.article, self.editor)
-        with pytest.raises(RewriteRefused, match="already has a rewrite"):
-            draft(self.article, make_editor())
-        self.assertEqual(Rewrite.objects.open().count(), 1)
+    def test_a_second_rewrite_is_refused_while_one_is_drafted_or_submitted(self):
+        draft(self.article, make_editor(first_name="Ada", last_name="Lovelace"))
+        with pytest.raises(RewriteRefused, match="Ada Lovelace is already drafting"):
+            draft(self.article, self.editor)
+        other = make_article()
+        submitted(other, self.editor)
+        with pytest.raises(RewriteRefused, match="already has a rewrite awaiting sign-off"):
+            draft(other, make_editor())
+        self.assertEqual(Rewrite.objects.count(), 2)
 
-    def test_database_holds_one_open_rewrite_per_article(self):
-        draft(self.article, self.editor)
-        with pytest.raises(IntegrityError), transaction.atomic():
-            Rewrite.objects.create(article=self.article, title="t", body_markdown="b", reader_note="n", drafted_by=self.editor)
+    def test_database_holds_one_rewrite_in_progress_per_article(self):
+        for status in [Rewrite.Status.DRAFT, Rewrite.Status.OPEN]:
+            with self.subTest(status=status):
+                article = make_article()
+                Rewrite.objects.create(article=article, title="t", body_markdown="b", drafted_by=self.editor, status=status)
+                with pytest.raises(IntegrityError), transaction.atomic():
+                    Rewrite.objects.create(article=article, title="t", body_markdown="b", drafted_by=self.editor)
 
     def test_reader_may_not_draft(self):
         with pytest.raises(PermissionDenied):
@@ -70,9 +111,60 @@ class RewriteDraftTests(TestCase):
         with pytest.raises(RewriteRefused):
             draft(make_article(status=Article.Status.DRAFT, published_on=None), self.editor)
 
-    def test_reader_note_is_required(self):
-        with pytest.raises(RewriteRefused):
-            draft(self.article, self.editor, reader_note=" ")
+    def test_a_draft_may_wait_for_its_reader_note_but_submitting_needs_one(self):
+        rewrite = draft(self.article, self.editor, reader_note=" ")
+        with pytest.raises(RewriteRefused, match="note readers see"):
+            rewrite_submit(rewrite=rewrite, editor=self.editor)
+        rewrite.refresh_from_db()
+        self.assertEqual(rewrite.status, Rewrite.Status.DRAFT)
+
+    def test_a_draft_needs_a_title_and_a_body(self):
+        for fields in [{"title": " "}, {"body_markdown": ""}]:
+            with self.subTest(**fields), pytest.raises(RewriteRefused, match="title and a body"):
+                draft(self.article, self.editor, **fields)
+        self.assertFalse(Rewrite.objects.exists())
+
+
+@time_machine.travel(FROZEN, tick=False)
+class RewriteSubmitTests(TestCase):
+    def setUp(self):
+        self.editor = make_editor()
+        self.article = make_article(title="The original title")
+
+    def test_submitting_opens_it_for_sign_off(self):
+        rewrite = submitted(self.article, self.editor)
+        rewrite.refresh_from_db()
+        self.assertEqual((rewrite.status, rewrite.submitted_at), (Rewrite.Status.OPEN, FROZEN))
+        self.assertEqual(list(Rewrite.objects.open()), [rewrite])
+
+    def test_submitting_twice_changes_nothing(self):
+        rewrite = submitted(self.article, self.editor)
+        with pytest.raises(RewriteAlreadyDecided, match="already submitted"):
+            rewrite_submit(rewrite=rewrite, editor=self.editor)
+
+    def test_a_withdrawn_draft_cannot_be_submitted(self):
+        rewrite = draft(self.article, self.editor)
+        rewrite_withdraw(rewrite=rewrite, editor=self.editor)
+        with pytest.raises(RewriteAlreadyDecided, match="already withdrawn"):
+            rewrite_submit(rewrite=rewrite, editor=self.editor)
+
+    def test_a_draft_cannot_be_approved_or_rejected_before_it_is_submitted(self):
+        rewrite = draft(self.article, self.editor)
+        admin = make_admin()
+        with pytest.raises(RewriteAlreadyDecided, match="still a private draft"):
+            rewrite_approve(rewrite=rewrite, admin=admin)
+        with pytest.raises(RewriteAlreadyDecided, match="still a private draft"):
+            rewrite_reject(rewrite=rewrite, admin=admin, reason="No.")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.title, "The original title")
+        self.assertFalse(Revision.objects.exists())
+
+    def test_discarding_a_private_draft_frees_the_article(self):
+        rewrite = draft(self.article, self.editor)
+        rewrite_withdraw(rewrite=rewrite, editor=self.editor)
+        rewrite.refresh_from_db()
+        self.assertEqual(rewrite.status, Rewrite.Status.WITHDRAWN)
+        self.assertEqual(draft(self.article, make_editor()).status, Rewrite.Status.DRAFT)
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -82,7 +174,7 @@ class RewriteApproveTests(TestCase):
         self.admin = make_admin(first_name="Peter", last_name="Admin")
         self.article = make_article(title="The original title", dek="Old dek.", body_markdown="Old body.")
         self.claim = make_claim(article=self.article, is_primary=True, next_review_due=datetime.date(2026, 6, 1))
-        self.rewrite = draft(self.article, self.editor)
+        self.rewrite = submitted(self.article, self.editor)
 
     def test_approval_puts_the_new_text_live(self):
         rewrite_approve(rewrite=self.rewrite, admin=self.admin)
@@ -151,7 +243,8 @@ class RewriteApproveTests(TestCase):
 
 @time_machine.travel(FROZEN, tick=False)
 class RewriteStateMachineTests(TestCase):
-    """Every decision is allowed only from "open"; from any other state it changes nothing and says so."""
+    """Approving and rejecting are allowed only from "open", withdrawing from a
+    private draft or "open"; from any other state each changes nothing and says so."""
 
     def setUp(self):
         self.editor = make_editor()
@@ -159,7 +252,7 @@ class RewriteStateMachineTests(TestCase):
         self.article = make_article(title="The original title")
 
     def _in_state(self, status):
-        rewrite = draft(self.article, self.editor)
+        rewrite = submitted(self.article, self.editor)
         if status == Rewrite.Status.APPROVED:
             rewrite_approve(rewrite=rewrite, admin=self.admin)
         elif status == Rewrite.Status.REJECTED:
@@ -231,7 +324,7 @@ class RewriteStateMachineTests(TestCase):
 
     def test_a_new_rewrite_may_follow_a_closed_one(self):
         self._in_state(Rewrite.Status.REJECTED)
-        self.assertEqual(draft(self.article, self.editor).status, Rewrite.Status.OPEN)
+        self.assertEqual(submitted(self.article, self.editor).status, Rewrite.Status.OPEN)
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -281,13 +374,22 @@ class ArticleRetireTests(TestCase):
         self.assertEqual((self.article.redirect_to, self.article.retired_by), (self.target, self.admin))
 
     def test_retirement_closes_an_open_rewrite(self):
-        rewrite = draft(self.article, make_editor())
+        rewrite = submitted(self.article, make_editor())
         article_retire(article=self.article, admin=self.admin, redirect_to=self.target, reason="Off thesis.")
         rewrite.refresh_from_db()
         self.assertEqual(rewrite.status, Rewrite.Status.REJECTED)
         self.assertIn("Article retired", rewrite.decision_reason)
         with pytest.raises(RewriteAlreadyDecided):
             rewrite_approve(rewrite=rewrite, admin=self.admin)
+
+    def test_retirement_closes_a_private_draft_too(self):
+        editor = make_editor()
+        rewrite = draft(self.article, editor)
+        article_retire(article=self.article, admin=self.admin, redirect_to=self.target, reason="Off thesis.")
+        rewrite.refresh_from_db()
+        self.assertEqual(rewrite.status, Rewrite.Status.REJECTED)
+        with pytest.raises(RewriteAlreadyDecided):
+            rewrite_submit(rewrite=rewrite, editor=editor)
 
     def test_editor_may_not_retire(self):
         with pytest.raises(PermissionDenied):
@@ -304,7 +406,7 @@ class ConcurrentApprovalTests(TransactionTestCase):
 
     def test_exactly_one_of_two_concurrent_approvals_wins(self):
         article = make_article(title="Original")
-        rewrite = draft(article, make_editor())
+        rewrite = submitted(article, make_editor())
         admins = [make_admin(), make_admin()]
         barrier = threading.Barrier(2)
         outcomes = []

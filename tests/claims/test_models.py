@@ -140,7 +140,7 @@ class ArticleInvariantTests(TestCase):
         first.status = Rewrite.Status.REJECTED
         first.save()
         Rewrite.objects.create(article=article, title="b", body_markdown="b", reader_note="b", drafted_by=editor)
-        self.assertEqual(article.rewrites.open().count(), 1)
+        self.assertEqual(article.rewrites.pending().count(), 1)
 
 
 class ReviewAndLogInvariantTests(TestCase):

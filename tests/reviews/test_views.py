@@ -2,6 +2,7 @@ import datetime
 from unittest import mock
 
 import time_machine
+from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
 
@@ -155,6 +156,130 @@ class ReviewQueueTests(TestCase):
             response.context["page"].paginator.count, 115
         )  # 100 overdue, today, 14 ahead
         self.assertContains(response, "Omar Field", count=25 + 1)  # rows + the filter's option
+
+
+@time_machine.travel(NOW, tick=False)
+class EarlyReviewFromTheDeskTests(TestCase):
+    """Any claim can be found from the queue, by its code or its article's
+    title, and reviewed before it is due; the queue shows the claims with
+    dissent waiting and those not yet due."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from articles.models import Article
+        from tests.factories import make_article
+
+        cls.editor = make_editor(first_name="Edith", last_name="Marsh")
+        cls.wind = make_article(title="Wind power is cheaper than gas", slug="wind")
+        cls.later = make_claim(article=cls.wind, next_review_due=days(50))
+        cls.wind_soon = make_claim(article=cls.wind, next_review_due=days(2))
+        cls.overdue = make_claim(next_review_due=days(-5))
+        cls.disputed_later = make_claim(next_review_due=days(40))
+        for _ in range(2):
+            Dissent.objects.create(claim=cls.disputed_later, argument="Objection.")
+        cls.weighed_only = make_claim(next_review_due=days(30))
+        Dissent.objects.create(
+            claim=cls.weighed_only, argument="Old.", status=Dissent.Status.NOT_MATERIAL, weighed_at=NOW
+        )
+        cls.in_a_draft = make_claim(
+            article=make_article(title="Wind farms, unpublished", status=Article.Status.DRAFT, published_on=None),
+            next_review_due=days(10),
+        )
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def codes(self, **query):
+        response = self.client.get(reverse("reviews:queue"), query)
+        self.assertEqual(response.status_code, 200)
+        return [claim.code for claim in response.context["page"].object_list]
+
+    def test_the_default_queue_does_not_list_a_claim_due_in_fifty_days(self):
+        self.assertNotIn(self.later.code, self.codes())
+
+    def test_a_claim_is_found_by_its_code_whatever_its_due_date(self):
+        self.assertEqual(self.codes(q=self.later.code), [self.later.code])
+        self.assertEqual(self.codes(q=self.later.code.lower()), [self.later.code])
+
+    def test_a_claim_is_found_by_its_articles_title(self):
+        self.assertEqual(self.codes(q="wind POWER"), [self.wind_soon.code, self.later.code])
+        # Claims of unpublished pieces have no reviews yet.
+        self.assertNotIn(self.in_a_draft.code, self.codes(q="wind"))
+
+    def test_the_row_opens_the_review_form_before_it_is_due(self):
+        code = self.later.code
+        response = self.client.get(reverse("reviews:queue"), {"q": code})
+        review_url = reverse("reviews:review", kwargs={"code": code})
+        self.assertContains(response, f'href="{review_url}">Review early<span class="visually-hidden"> {code}</span>')
+        self.assertContains(response, f"1 claim matching “{code}”")
+        form = self.client.get(review_url)
+        self.assertContains(form, f"Reviewing early: {code} is not due until 23 Jun 2026.")
+        response = self.client.post(
+            review_url,
+            {
+                "verdict": Verdict.PARTIAL, "cadence_days": 60, "reasoning": "A new auction moved the price.",
+                "evidence_considered": "", "holding_up_note": "Holds for onshore wind.",
+                "expected_last_review_id": "", "next_review_due": "",
+            },
+        )
+        self.assertRedirects(response, reverse("reviews:queue"), fetch_redirect_response=False)
+        self.later.refresh_from_db()
+        self.assertEqual((self.later.last_reviewed_on, self.later.verdict), (TODAY, Verdict.PARTIAL))
+
+    def test_a_claim_due_now_is_not_called_early(self):
+        self.assertNotContains(self.client.get(reverse("reviews:review", kwargs={"code": self.overdue.code})), "Reviewing early")
+
+    def test_dissent_waiting_lists_claims_with_unweighed_dissent_whatever_their_due_date(self):
+        self.assertEqual(self.codes(show="dissent"), [self.disputed_later.code])
+        response = self.client.get(reverse("reviews:queue"), {"show": "dissent"})
+        self.assertContains(response, "1 claim with dissent waiting")
+        self.assertContains(response, "<strong>2</strong>", html=True)
+
+    def test_not_yet_due_lists_the_claims_due_after_today_soonest_first(self):
+        self.assertEqual(
+            self.codes(show="not_yet_due"),
+            [self.wind_soon.code, self.weighed_only.code, self.disputed_later.code, self.later.code],
+        )
+
+    def test_a_search_within_a_filter(self):
+        self.assertEqual(self.codes(q="wind", show="not_yet_due"), [self.wind_soon.code, self.later.code])
+        self.assertEqual(self.codes(q="wind", show="dissent"), [])
+
+    def test_nothing_found_says_how_to_search(self):
+        response = self.client.get(reverse("reviews:queue"), {"q": "no such piece"})
+        self.assertContains(response, "No claim matches “no such piece”")
+        self.assertContains(response, 'value="no such piece"')  # the typed text is kept
+
+    def test_a_bad_choice_is_reported_and_the_search_still_applies(self):
+        response = self.client.get(reverse("reviews:queue"), {"show": "nonsense", "q": self.later.code})
+        self.assertContains(response, "Select a valid choice")
+        self.assertEqual([claim.code for claim in response.context["page"].object_list], [self.later.code])
+
+    def test_htmx_swaps_only_the_table_and_the_form_works_without_it(self):
+        page = self.client.get(reverse("reviews:queue"))
+        self.assertContains(page, 'name="q"')
+        self.assertContains(page, '<option value="not_yet_due">Not yet due</option>', html=True)
+        self.assertContains(page, '<option value="dissent">Dissent waiting</option>', html=True)
+        response = self.client.get(
+            reverse("reviews:queue"), {"q": self.later.code}, headers={"hx-request": "true"}
+        )
+        content = response.content.decode()
+        self.assertTrue(content.lstrip().startswith('<div id="queue-table"'))
+        self.assertIn(self.later.code, content)
+        self.assertNotIn('name="q"', content)
+
+    def test_query_count_is_fixed_for_every_view_and_a_search(self):
+        energy = make_pillar(slug="energy-early")
+        claims = many_claims(120, pillars=[energy], due_from=days(-20), assigned_editor=self.editor)
+        Dissent.objects.bulk_create(Dissent(claim=claim, argument="Objection.") for claim in claims[:60])
+        for query in [{"show": "dissent"}, {"show": "not_yet_due"}, {"show": "all"}, {"q": "Bulk article"}]:
+            with self.subTest(**query):
+                cache.clear()  # the footer's count is cached between requests
+                # As the queue: session, user, groups, editors for the filter, count,
+                # page, pillar choices, footer count, blind second reviews, agreement.
+                with self.assertNumQueries(10):
+                    response = self.client.get(reverse("reviews:queue"), query)
+                self.assertEqual(len(response.context["page"].object_list), 25)
 
 
 @time_machine.travel(NOW, tick=False)

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from articles.services import rewrite_draft
 from claims.models import Verdict
 from reviews.services import review_record
-from tests.factories import make_admin, make_claim, make_editor, make_entry
+from tests.factories import make_admin, make_claim, make_editor, make_entry, make_submitted_rewrite
 from vigil.actions import EDITOR, READER, action
 from vigil.audit import ACTION_WORDS, AUDIT_PAGE_SIZE, SUBJECT_PAGES, subject_url
 from vigil.pagination import DEFAULT_MAX_COUNT
@@ -335,7 +335,7 @@ class HistoryLinkTests(TestCase):
     def test_the_signoff_queue_links_each_entrys_article_history(self):
         admin = make_admin()
         rewritten = self.claim.article
-        rewrite_draft(
+        make_submitted_rewrite(
             article=rewritten, editor=make_editor(), title="A better title", dek=rewritten.dek,
             body_markdown=rewritten.body_markdown, reader_note="Sharper title.",
         )
@@ -355,14 +355,18 @@ class HistoryLinkTests(TestCase):
 
     def test_a_real_action_is_in_the_articles_history(self):
         article = self.claim.article
-        rewrite_draft(
+        make_submitted_rewrite(
             article=article, editor=make_editor(first_name="Ruth", last_name="Okafor"),
             title="A better title", dek=article.dek, body_markdown=article.body_markdown,
             reader_note="Sharper title.",
         )
         self.client.force_login(make_admin())
         response = self.client.get(AUDIT, {"article": article.slug})
-        self.assertEqual([row.words for row in response.context["rows"]], ["Drafted a rewrite"])
+        # Newest first: the private save, then its submission.
+        self.assertEqual(
+            [row.words for row in response.context["rows"]],
+            ["Submitted a rewrite for sign-off", "Saved a private draft of a rewrite"],
+        )
         self.assertContains(response, "Ruth Okafor")
         self.assertContains(response, "Sharper title.")
 
@@ -415,10 +419,10 @@ def test_an_admin_follows_a_claims_history_and_filters_the_trail(page):
     table = page.locator("#audit-table")
     expect(table).to_contain_text("Recorded a review")
     expect(table).to_contain_text("Edith Marsh")
-    expect(table).not_to_contain_text("Drafted a rewrite")
+    expect(table).not_to_contain_text("Saved a private draft of a rewrite")
 
     page.get_by_role("link", name="Clear").click()
-    expect(table).to_contain_text("Drafted a rewrite")
+    expect(table).to_contain_text("Saved a private draft of a rewrite")
     page.wait_for_function("() => window.htmx !== undefined")
     page.evaluate("window.__same_document = true")
     page.get_by_label("Action").select_option("rewrite.draft")
@@ -428,7 +432,7 @@ def test_an_admin_follows_a_claims_history_and_filters_the_trail(page):
 
     page.set_viewport_size({"width": 390, "height": 800})
     page.reload()
-    expect(table).to_contain_text("Drafted a rewrite")
+    expect(table).to_contain_text("Saved a private draft of a rewrite")
     assert page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )

@@ -24,7 +24,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from articles.models import Article, Pillar, Section
-from articles.services import rewrite_draft
+from articles.services import rewrite_draft, rewrite_submit
 from claims.models import Claim, Verdict
 from claims.services import article_publish, claim_create
 from corrections.models import CorrectionEntry
@@ -619,7 +619,7 @@ class Command(BaseCommand):
 
             def draft():
                 article = Article.objects.get(pk=made["article"])
-                rewrite_draft(
+                rewrite = rewrite_draft(
                     article=article,
                     editor=editor,
                     title="Human oversight of AI agents under the EU AI Act: a staffing plan",
@@ -631,6 +631,8 @@ class Command(BaseCommand):
                         "The text below stays in place until the rewrite is signed off; the change will be dated in the correction log."
                     ),
                 )
+                # Submitted at once: the demo shows readers the banner.
+                rewrite_submit(rewrite=rewrite, editor=editor)
 
             history.on(today - datetime.timedelta(days=3), draft)
         for slug, claim_index, argument, material in DISSENT:
