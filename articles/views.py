@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,11 +8,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from vigil.cachetags import shows, tag, tags_of
 from vigil.conditional import conditional, newest
-from vigil.cachetags import shows
+from vigil.objectcache import ObjectFragments, badge_fragment, claim_tag
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
-from vigil.roles import admin_required, editor_required, is_admin, is_editor
+from vigil.roles import admin_required, editor_required, is_admin, is_editor, staff_view
 
 from .diff import rewrite_diff
 from .forms import ArchiveFilterForm, RewriteApproveForm, RewriteForm, RewriteRejectForm
@@ -75,9 +77,11 @@ def article_stamps(request, slug):
 def article_detail(request, slug):
     # Claims come in code order and their triggers by position (the models'
     # default orders); the log newest first, so it is turned around below.
+    # Before the queries: kept fragments are checked against what happened since.
+    fragments = ObjectFragments(request)
     article = get_object_or_404(
         Article.objects.select_related("section", "pillar", "redirect_to").prefetch_related(
-            "claims__triggers", "correction_entries"
+            "claims", "correction_entries"
         ),
         slug=slug,
     )
@@ -106,18 +110,33 @@ def article_detail(request, slug):
     )
     # The pillar box counts the pillar's pieces: publishing one touches its pillar.
     shows(request, article, *claims, article.pillar, article.section)
+    # Oldest first: the log reads down the page in time.
+    entries = article.correction_entries.all()[::-1]
+    # Each claim's block and badge, each log entry and the head (JSON-LD) are
+    # kept per object (vigil.objectcache); only the missing ones are prefetched
+    # and rendered. An editor's entries show internal notes: kept apart.
+    article_tags = [tag("article", article.slug)]
+    fragments.want("article-head", [article], tags=lambda a: [*article_tags, *tags_of(a.section)])
+    fragments.want(badge_fragment("large"), [primary_claim], tags=claim_tag)
+    fragments.want("claim-block", claims, tags=claim_tag)
+    fragments.want("log-entry", entries, tags=lambda entry: article_tags,
+                   variant="staff" if staff_view(request) else "")
+    fragments.fetch()
+    prefetch_related_objects(fragments.missing("claim-block"), "triggers")
     context = {
         "article": article,
         "claims": claims,
         "primary_claim": primary_claim,
         "secondary_claims": [claim for claim in claims if claim is not primary_claim],
-        # Oldest first: the log reads down the page in time.
-        "correction_entries": article.correction_entries.all()[::-1],
+        "correction_entries": entries,
+        "entries_to_render": fragments.missing("log-entry"),
         "open_rewrite": article.rewrites.open().first(),
         "pillar_other_count": pillar_other_count,
         "preview": preview,
+        "fragments": fragments,
     }
     response = render(request, "articles/article_detail.html", context)
+    fragments.store()
     if preview:
         # Never kept by a cache, never indexed.
         response["Cache-Control"] = "private, no-store"

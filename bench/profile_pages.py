@@ -24,7 +24,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 
 
-OWN_OR_HOT = (r"wt-[a-z]+/(?!\.venv)|/work/main/(?!\.venv)|dateformat|defaultfilters.py.*date|"
+OWN_OR_HOT = (r"wt-[a-z0-9]+/(?!\.venv)|/work/main/(?!\.venv)|dateformat|defaultfilters.py.*date|"
               r"library.py.*render|loader_tags.py.*IncludeNode|urls/base.py.*reverse|"
               r"cache.py.*render|psycopg/cursor.py.*execute|redis/.*execute_command")
 

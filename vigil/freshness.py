@@ -27,11 +27,15 @@ from .cache import CacheUnavailable, strict
 
 CONTENT_VERSION_KEY = "vigil:content-version"
 PURGE_COUNT_KEY = "vigil:purges"
-_TAG_KEY = "vigil:tag:"
+TAG_PREFIX = "vigil:tag:"
 
 
-def _tag_key(tag):
-    return _TAG_KEY + tag
+def tag_key(tag):
+    """The cache key of `tag`'s version (vigil.objectcache reads it with the fragments)."""
+    return TAG_PREFIX + tag
+
+
+_tag_key = tag_key
 
 
 def tag_versions(tags):

@@ -123,6 +123,9 @@ def public_page(view=None, *, params=(), lists=()):
 
         key = f"vigil:page:{digest}"
         copy, purges = freshness.page_lookup(key)
+        # Read before the view's queries: what its per-object fragments are
+        # checked against (vigil.objectcache), with no round trip of their own.
+        request._vigil_purges = purges
         if purges is None:
             # The cache is unavailable: render, as if there were none.
             return _render(view, request, args, kwargs)
@@ -375,25 +378,3 @@ class PrivateResponsesMiddleware:
             for header in TAG_HEADERS:
                 response.headers.pop(header, None)
         return response
-
-
-def fragment_context(request):
-    """`fragment_cache_seconds` for templates, for fragments cached where a
-    whole page cannot be (a page with a form, a signed-in editor's view of a
-    public page), keyed by the tag versions of what they show ({% load
-    freshness %}, vigil/templatetags/freshness.py); a fragment that differs for
-    staff adds staff_view:
-
-        {% cache fragment_cache_seconds article-log article.pk article|tag_version staff_view %}…{% endcache %}
-
-    VIGIL_FRAGMENT_CACHE_SECONDS=0 turns fragments off (the tests do)."""
-    return {"fragment_cache_seconds": settings.VIGIL_FRAGMENT_CACHE_SECONDS}
-
-
-def fragment_version(*objects):
-    """The part of a fragment's cache key that moves when any of `objects` changes."""
-    versions = _versions(tags_of(*objects))
-    if versions is None:
-        # The cache is unavailable: a key no stored fragment has (it is rendered).
-        return f"unavailable:{time.monotonic_ns()}"
-    return f"{timezone.localdate()}:" + ":".join(str(versions[tag]) for tag in versions)
