@@ -28,14 +28,37 @@ ARCHIVE_PAGE_SIZE = 20
 # Badges and the recent verdict changes: a review anywhere may change the front page.
 @public_page(lists=["article", "claim"])
 def home(request):
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     # A list, not a sliced queryset: the template takes the lead piece apart from the rest.
     # The recent verdict changes come from the reviews app's {% recent_verdict_changes %}.
-    articles = list(Article.objects.for_listing()[:HOME_ARTICLE_COUNT])
-    return render(
+    articles = _cards(fragments, Article.objects.for_listing(claims=False)[:HOME_ARTICLE_COUNT], lead=True)
+    response = render(
         request,
         "articles/home.html",
-        {"lead": articles[0] if articles else None, "articles": articles[1:]},
+        {"lead": articles[0] if articles else None, "articles": articles[1:], "fragments": fragments},
     )
+    fragments.store()
+    return response
+
+
+def _cards(fragments, articles, *, lead=False):
+    """`articles` as a list, each card kept by its article's and section's
+    versions (a change to a claim touches its article); only the cards
+    rendered now read their primary claim. With `lead`, the first is the
+    lead story, a card of its own look."""
+    articles = list(articles)
+    def card_tags(article):
+        return tags_of(article, article.section)
+    cards = articles
+    if lead and articles:
+        fragments.want("lead-story", articles[:1], tags=card_tags)
+        cards = articles[1:]
+    fragments.want("article-card", cards, tags=card_tags)
+    fragments.fetch()
+    prefetch_related_objects(
+        [*fragments.missing("lead-story"), *fragments.missing("article-card")], "claims"
+    )
+    return articles
 
 
 @public_page(params=[*ArchiveFilterForm.base_fields, "page"], lists=["article", "claim", "pillar"])
@@ -156,19 +179,26 @@ def pillar_index(request):
 
 @public_page(lists=["article", "claim"])
 def pillar_detail(request, slug):
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     pillar = get_object_or_404(Pillar.objects.with_health(on=timezone.localdate()), slug=slug)
-    articles = Article.objects.for_listing().filter(pillar=pillar)
+    articles = _cards(fragments, Article.objects.for_listing(claims=False).filter(pillar=pillar))
     shows(request, pillar)
-    context = {"pillar": pillar, "health": Health.of(pillar), "articles": articles}
-    return render(request, "articles/pillar_detail.html", context)
+    context = {"pillar": pillar, "health": Health.of(pillar), "articles": articles, "fragments": fragments}
+    response = render(request, "articles/pillar_detail.html", context)
+    fragments.store()
+    return response
 
 
 @public_page(lists=["article", "claim"])
 def section_detail(request, slug):
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     section = get_object_or_404(Section, slug=slug)
-    articles = Article.objects.for_listing().filter(section=section)
+    articles = _cards(fragments, Article.objects.for_listing(claims=False).filter(section=section))
     shows(request, section)
-    return render(request, "articles/section_detail.html", {"section": section, "articles": articles})
+    context = {"section": section, "articles": articles, "fragments": fragments}
+    response = render(request, "articles/section_detail.html", context)
+    fragments.store()
+    return response
 
 
 @public_page(lists=["page"])

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,8 @@ from claims.timeline import build_timeline
 from dissent.models import Dissent
 from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
-from vigil.cachetags import shows
+from vigil.cachetags import shows, tags_of
+from vigil.objectcache import ObjectFragments, badge_fragment
 from vigil.pagecache import public_page
 from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.roles import display_name, editor_required, is_admin
@@ -65,6 +66,8 @@ def claim_detail(request, code):
     """A claim's public page: badge, verdict-history timeline, the latest
     reviews with their reasoning (older ones a keyset page away), and the
     material dissent weighed."""
+    # Before the queries: kept fragments are checked against what happened since.
+    fragments = ObjectFragments(request)
     claim = get_object_or_404(
         Claim.objects.select_related("article__pillar", "article__section", "article__redirect_to").filter(
             article__status__in=["published", "retired"]
@@ -76,12 +79,20 @@ def claim_detail(request, code):
         claim.reviews.order_by("reviewed_on", "pk").values_list("reviewed_on", "verdict_after")
     )
     reviews = KeysetPaginator(
-        claim.reviews.select_related("editor").prefetch_related(
-            Prefetch("dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent")
-        ),
-        CLAIM_PAGE_REVIEWS,
-        order=("-reviewed_on", "-pk"),
+        claim.reviews.select_related("editor"), CLAIM_PAGE_REVIEWS, order=("-reviewed_on", "-pk")
     ).page(request.GET)
+    # The head (JSON-LD), the badge and each review are kept per object
+    # (vigil.objectcache): a review, its dissent included, changes only through
+    # an action on its claim. Only the reviews rendered now read their dissent.
+    claim_tags = tags_of(claim)  # the claim's and its article's (retirement, title)
+    fragments.want("claim-head", [claim], tags=lambda c: claim_tags)
+    fragments.want(badge_fragment("large", claim.article.is_retired), [claim], tags=lambda c: claim_tags)
+    fragments.want("review", reviews.object_list, tags=lambda review: claim_tags[:1])
+    fragments.fetch()
+    prefetch_related_objects(
+        fragments.missing("review"),
+        Prefetch("dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent"),
+    )
     material_dissent = list(
         claim.dissent.material()
         .filter(weighed_in_review__isnull=True)
@@ -94,8 +105,11 @@ def claim_detail(request, code):
         "review_count": len(history),
         "timeline": build_timeline(history),
         "material_dissent": material_dissent,
+        "fragments": fragments,
     }
-    return render(request, "reviews/claim_detail.html", context)
+    response = render(request, "reviews/claim_detail.html", context)
+    fragments.store()
+    return response
 
 
 # The editor desk -------------------------------------------------------------
