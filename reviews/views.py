@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -74,10 +76,11 @@ def claim_detail(request, code):
         ),
         code=code,
     )
-    # The chart needs every review's day and verdict, and nothing else of them.
-    history = list(
+    # The chart needs every review's day and verdict, and nothing else of them;
+    # read only when the chart or the count is rendered (kept with the claim).
+    history = functools.cache(lambda: list(
         claim.reviews.order_by("reviewed_on", "pk").values_list("reviewed_on", "verdict_after")
-    )
+    ))
     reviews = KeysetPaginator(
         claim.reviews.select_related("editor"), CLAIM_PAGE_REVIEWS, order=("-reviewed_on", "-pk")
     ).page(request.GET)
@@ -88,6 +91,8 @@ def claim_detail(request, code):
     fragments.want("claim-head", [claim], tags=lambda c: claim_tags)
     fragments.want(badge_fragment("large", claim.article.is_retired), [claim], tags=lambda c: claim_tags)
     fragments.want("review", reviews.object_list, tags=lambda review: claim_tags[:1])
+    fragments.want("claim-history", [claim], tags=lambda c: claim_tags)
+    fragments.want("review-count", [claim], tags=lambda c: claim_tags[:1])
     fragments.fetch()
     prefetch_related_objects(
         fragments.missing("review"),
@@ -102,8 +107,9 @@ def claim_detail(request, code):
     context = {
         "claim": claim,
         "reviews": reviews,  # newest first; the chart reads left to right
-        "review_count": len(history),
-        "timeline": build_timeline(history),
+        # Called by the template only where its fragment renders.
+        "review_count": lambda: len(history()),
+        "timeline": functools.cache(lambda: build_timeline(history())),
         "material_dissent": material_dissent,
         "fragments": fragments,
     }
