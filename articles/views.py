@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from vigil.cachetags import shows, tag, tags_of
-from vigil.conditional import conditional, newest
+from vigil.conditional import CompiledRow, conditional, newest
 from vigil.objectcache import ObjectFragments, badge_fragment, claim_tag
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
@@ -76,7 +76,12 @@ def article_stamps(request, slug):
     """What the article page shows changes with the article, its claims, its
     correction log (entries are append-only: the newest one says all a count
     would; amendments change their text) and its rewrites."""
-    return (
+    return _article_stamps.first(slug)
+
+
+# Compiled once per process (vigil.conditional.CompiledRow): the validators of every article request.
+_article_stamps = CompiledRow(
+    lambda slug: (
         Article.objects.filter(slug=slug)
         .annotate(
             claims_changed=newest(Article, "claims__updated_at"),
@@ -90,8 +95,8 @@ def article_stamps(request, slug):
             "pk", "updated_at", "claims_changed", "entries_changed", "amendments_changed",
             "rewrites_changed",
         )
-        .first()
     )
+)
 
 
 # ?retired=<slug>: the retirement notice ({% retirement_notice %}) reads it.
