@@ -19,7 +19,7 @@ from claims.timeline import build_timeline
 from dissent.models import Dissent
 from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
-from vigil.cachetags import shows, tags_of
+from vigil.cachetags import shows, tag, tags_of
 from vigil.objectcache import ObjectFragments, badge_fragment
 from vigil.pagecache import public_page
 from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
@@ -125,12 +125,18 @@ def claim_detail(request, code):
 @require_http_methods(["GET", "HEAD"])
 def queue(request):
     """Overdue claims (most overdue first), then those due within the window."""
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     today = timezone.localdate()
     form = QueueFilterForm(request.GET)
     claims = review_queue(on=today)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, user=request.user)
     page = KeysetPaginator(claims, QUEUE_PAGE_SIZE, order=QUEUE_ORDER).page(request.GET)
+    # A row is the same for every editor: kept by its article's versions (every
+    # change to a claim, its dissent or its assignment touches its article), its
+    # pillar's and its editor's (their name).
+    fragments.want("queue-row", page.object_list, tags=_queue_row_tags)
+    fragments.fetch()
     escalated = second_reviews_open = None
     if not request.htmx:  # the filters' fragment is only the table
         second_reviews_open = SecondReview.objects.open_for(request.user).count()
@@ -146,8 +152,17 @@ def queue(request):
         "escalated_shown": ESCALATED_SHOWN,
         "second_reviews_open": second_reviews_open,
         "escalate_after_days": settings.VIGIL["ESCALATE_AFTER_DAYS"],
+        "fragments": fragments,
     }
-    return render_page_or_fragment(request, "reviews/queue.html", "queue-table", context)
+    response = render_page_or_fragment(request, "reviews/queue.html", "queue-table", context)
+    fragments.store()
+    return response
+
+
+def _queue_row_tags(claim):
+    editor = claim.assigned_editor
+    return [*tags_of(claim.article, claim.article.pillar),
+            *([tag("person", editor.get_username())] if editor else [])]
 
 
 def _claim_for_desk(code):
