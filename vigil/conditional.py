@@ -107,8 +107,9 @@ class CompiledRow:
         return dict(zip(names, row))
 
 
-def etag(*parts):
-    text = "|".join(str(part) for part in (content_version(), timezone.localdate(), *parts))
+def etag(*parts, request=None):
+    version = content_version(request)
+    text = "|".join(str(part) for part in (version, timezone.localdate(), *parts))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
@@ -132,7 +133,7 @@ def conditional(kind, stamps, *, countdowns=True):
         # The staff view of a page is another page: its own validators, so a
         # browser holding the reader's copy never gets a 304 for it.
         viewer = "staff" if staff_view(request) else "reader"
-        return etag(kind, request.get_full_path(), viewer, *_values(row))
+        return etag(kind, request.get_full_path(), viewer, *_values(row), request=request)
 
     def last_modified_func(request, *args, **kwargs):
         row = read(request, *args, **kwargs)

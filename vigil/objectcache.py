@@ -153,12 +153,8 @@ class ObjectFragments:
 
 
 def purges_seen(request):
-    """The purge count when this request began, read once (vigil.pagecache
-    reads it with the page copy and leaves it here); None while the cache
-    cannot say."""
-    if request is not None and "_vigil_purges" in request.__dict__:
-        return request._vigil_purges
-    count = freshness.purge_count()
-    if request is not None:
-        request._vigil_purges = count
-    return count
+    """The purge count when this request began, read with its other start keys
+    (vigil.freshness.request_start); None while the cache cannot say."""
+    if request is None:
+        return freshness.purge_count()
+    return freshness.purges_at_start(request)

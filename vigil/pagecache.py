@@ -122,10 +122,9 @@ def public_page(view=None, *, params=(), lists=()):
             return _shared(answer, "hit")
 
         key = f"vigil:page:{digest}"
-        copy, purges = freshness.page_lookup(key)
-        # Read before the view's queries: what its per-object fragments are
-        # checked against (vigil.objectcache), with no round trip of their own.
-        request._vigil_purges = purges
+        # With the request's other start keys (vigil.freshness.request_start):
+        # the view's ETag and fragments need no round trip of their own.
+        copy, purges = freshness.page_lookup(key, request)
         if purges is None:
             # The cache is unavailable: render, as if there were none.
             return _render(view, request, args, kwargs)

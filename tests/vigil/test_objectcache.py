@@ -155,3 +155,24 @@ class ObjectFragmentTests(TestCase):
         again.want("claim-block", [self.claim], tags=claim_tag)
         again.fetch()
         self.assertIsNone(again.get("claim-block", self.claim))
+
+    def test_a_page_miss_asks_the_cache_twice(self):
+        """The ETag's content version, the purge count and the footer's count
+        are read in the request's first round trip, the fragments and their
+        versions in the second (vigil.freshness.request_start): a round trip
+        each was four on this page."""
+        from unittest import mock
+
+        from django.core.cache import caches
+
+        backend = type(caches["default"])
+        with override_settings(VIGIL_PAGE_CACHE=False):
+            self.client.get(self.pages["article"])  # the footer's count is kept after this
+            with mock.patch.object(backend, "get_many", autospec=True,
+                                   side_effect=backend.get_many) as get_many, \
+                 mock.patch.object(backend, "get", autospec=True, side_effect=backend.get) as get:
+                response = self.client.get(self.pages["article"])
+        self.assertContains(response, "Onshore wind is the cheapest new electricity.")
+        self.assertEqual(get_many.call_count, 2)
+        # Local memory answers get_many() key by key; nothing else asks on its own.
+        self.assertEqual(get.call_count, sum(len(call.args[1]) for call in get_many.call_args_list))
