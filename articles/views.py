@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
@@ -130,12 +132,13 @@ def article_detail(request, slug):
     claims = sorted(article.claims.all(), key=lambda claim: not claim.is_primary)
     primary_claim = claims[0] if claims else None
     # The article is published, so "others" is the pillar's count less one: without
-    # an id filter the count is an index-only scan of article_pillar_idx.
-    pillar_other_count = (
+    # an id filter the count is an index-only scan of article_pillar_idx. Counted
+    # only when the pillar box renders (publishing or retiring a piece touches its pillar).
+    pillar_other_count = functools.cache(lambda: (
         Article.objects.published().filter(pillar=article.pillar_id).count() - 1
         if article.pillar_id
         else 0
-    )
+    ))
     # The pillar box counts the pillar's pieces: publishing one touches its pillar.
     shows(request, article, *claims, article.pillar, article.section)
     # Oldest first: the log reads down the page in time.
@@ -149,6 +152,9 @@ def article_detail(request, slug):
     fragments.want("claim-block", claims, tags=claim_tag)
     fragments.want("log-entry", entries, tags=lambda entry: article_tags,
                    variant="staff" if staff_view(request) else "")
+    # The rewrite banner (every rewrite action touches the article) and the pillar box.
+    fragments.want("rewrite-banner", [article], tags=lambda a: article_tags)
+    fragments.want("pillar-box", [article], tags=lambda a: [*article_tags, *tags_of(a.pillar)])
     fragments.fetch()
     prefetch_related_objects(fragments.missing("claim-block"), "triggers")
     context = {
@@ -158,7 +164,8 @@ def article_detail(request, slug):
         "secondary_claims": [claim for claim in claims if claim is not primary_claim],
         "correction_entries": entries,
         "entries_to_render": fragments.missing("log-entry"),
-        "open_rewrite": article.rewrites.open().first(),
+        # Read only where its fragment renders.
+        "open_rewrite": functools.cache(lambda: article.rewrites.open().first()),
         "pillar_other_count": pillar_other_count,
         "preview": preview,
         "fragments": fragments,

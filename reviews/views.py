@@ -93,16 +93,18 @@ def claim_detail(request, code):
     fragments.want("review", reviews.object_list, tags=lambda review: claim_tags[:1])
     fragments.want("claim-history", [claim], tags=lambda c: claim_tags)
     fragments.want("review-count", [claim], tags=lambda c: claim_tags[:1])
+    fragments.want("material-dissent", [claim], tags=lambda c: claim_tags[:1])
     fragments.fetch()
     prefetch_related_objects(
         fragments.missing("review"),
         Prefetch("dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent"),
     )
-    material_dissent = list(
+    # Read only where its fragment renders (weighing dissent touches the claim).
+    material_dissent = functools.cache(lambda: list(
         claim.dissent.material()
         .filter(weighed_in_review__isnull=True)
         .order_by("-weighed_at", "-pk")
-    )
+    ))
     shows(request, claim, claim.article.pillar, claim.article.section)
     context = {
         "claim": claim,
