@@ -56,7 +56,7 @@ from django.utils.cache import (
 from django.utils.http import parse_http_date_safe
 
 from . import freshness
-from .cachetags import TAG_HEADERS, set_tag_headers, shown, shows, tags_of
+from .cachetags import TAG_HEADERS, set_tag_headers, shown, shows
 
 # The one request that renders a stale page again holds its lock this long at most.
 RENDER_LOCK_SECONDS = 10
