@@ -228,6 +228,9 @@ def cover_without_metadata(file):
                 options["quality"] = 92
         if fmt == "GIF":
             options["comment"] = b""
+    if fmt == "JPEG":
+        # Pillow copies a JPEG's COM comment into the copy unless told otherwise.
+        options["comment"] = b""
     if fmt == "WEBP":
         options.setdefault("quality", 90)
         if source.info.get("lossless"):
@@ -253,3 +256,39 @@ class CoverField(models.ImageField):
     """An ImageField whose stored original has no metadata (cover_without_metadata)."""
 
     attr_class = CoverFieldFile
+
+
+# What a stored original may still say about where and how it was taken, by
+# Pillow's name for it: covers stored before CoverField kept all of it.
+_METADATA = {
+    "exif": "EXIF",
+    "xmp": "XMP",
+    "XML:com.adobe.xmp": "XMP",
+    "photoshop": "IPTC/Photoshop data",
+    "comment": "a comment",
+}
+
+
+def cover_metadata(cover):
+    """What the stored file of `cover` (a FieldFile) carries that
+    cover_without_metadata() drops, in words ("EXIF with a GPS position",
+    "a name ending in .pdf"); [] when there is nothing left to strip.
+    Raises ValidationError when the file is not an image a cover may be."""
+    with cover.open("rb") as file:
+        image = _open(file)
+        found = []
+        exif = image.getexif()
+        if exif or "exif" in image.info:
+            details = [
+                words
+                for tag, words in ((0x8825, "a GPS position"), (0x010F, "the camera"), (0x0112, "its orientation"))
+                if tag in exif
+            ]
+            found.append("EXIF" + (f" with {', '.join(details)}" if details else ""))
+        found += [words for key, words in _METADATA.items() if key != "exif" and image.info.get(key)]
+        if getattr(image, "text", None):  # PNG text chunks (author, software, place…)
+            found.append("PNG text")
+        extension = os.path.splitext(cover.name)[1].lstrip(".").lower()
+        if extension != EXTENSIONS[image.format]:
+            found.append(f"a name ending in .{extension or '(nothing)'}")
+    return list(dict.fromkeys(found))

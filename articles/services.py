@@ -1,14 +1,21 @@
 """Rewrites: editors draft and withdraw; admins reject with a reason. The
 decisions that write the correction log (approving a rewrite, retiring an
 article) are corrections.services' sign-off actions, which use the locking
-and deciding helpers here.
+and deciding helpers here. And one repair: a cover stored before originals
+were stripped is stored again without its metadata (cover_metadata_strip).
 
 Every decision locks the article row first, then the rewrite, so an approval
 and a retirement of the same article never deadlock, and two admins pressing
 "Approve" at once leave exactly one approval.
 """
 
+import logging
+import os
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -16,6 +23,10 @@ from vigil.actions import ADMIN, EDITOR, action
 from vigil.roles import display_name
 
 from .models import Article, Rewrite
+from .renditions import cover_metadata
+from .tasks import cover_renditions_queue
+
+logger = logging.getLogger(__name__)
 
 
 class RewriteRefused(Exception):
@@ -110,3 +121,47 @@ def rewrite_reject(*, rewrite, admin, reason, record):
     return rewrite
 
 
+
+
+# --- Covers stored before their metadata was stripped ---------------------------
+
+
+class CoverUnchanged(Exception):
+    """Nothing to strip: no cover, or none of its metadata left. No event."""
+
+
+def _forget_stored(name):
+    """After commit: the old original (with its GPS position) goes from storage."""
+    try:
+        default_storage.delete(name)
+    except Exception:
+        # Committed: the article shows the clean copy already; the old file waits for a person.
+        logger.exception("could not delete the old cover %s; delete it by hand", name)
+
+
+@action("cover.strip_metadata", role=ADMIN, actor="admin")
+def cover_metadata_strip(*, admin, article, record):
+    """Store an article's cover again as a new upload is stored (CoverField):
+    without EXIF, XMP or comments, upright, named by its real format. The clean
+    copy gets a new name, so no cache anywhere holds the old file under it; the
+    article points at it (its derived text is not re-rendered), its renditions
+    are made after commit, and the old original is deleted after commit.
+    Returns what the old file carried. Refuses (CoverUnchanged) a cover with
+    nothing to strip, and (ValidationError) a file no cover may be."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if not article.cover:
+        raise CoverUnchanged(f"“{article.title}” has no cover.")
+    found = cover_metadata(article.cover)
+    if not found:
+        raise CoverUnchanged(f"The cover of “{article.title}” has no metadata left.")
+    old = article.cover.name
+    with article.cover.open("rb") as file:
+        content = ContentFile(file.read())
+    article.cover.save(os.path.basename(old), content, save=False)
+    # One column: a save() would re-render the body, a change readers were not told of.
+    Article.objects.filter(pk=article.pk).update(cover=article.cover.name)
+    cover_renditions_queue(article)
+    record.on_commit(partial(_forget_stored, old))
+    record.touch(article)
+    record.say(f"Cover stored again without {', '.join(found)}: {old} → {article.cover.name}")
+    return found

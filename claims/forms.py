@@ -5,7 +5,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, Pillar
 
-from .models import Verdict
+from .models import SHORT_STATEMENT_MAX_CHARS, Claim, Verdict
 from .scheduling import CADENCE_MAX_DAYS, CADENCE_MIN_DAYS, DueStatus
 from .services import DRAFT_FIELDS, ClaimDraft
 
@@ -108,6 +108,16 @@ class ClaimDraftForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Write the claim as one checkable statement."},
     )
+    short_statement = forms.CharField(
+        label="Short form",
+        max_length=SHORT_STATEMENT_MAX_CHARS,
+        required=False,
+        help_text=Claim._meta.get_field("short_statement").help_text,
+        error_messages={
+            "max_length": f"Keep the short form under {SHORT_STATEMENT_MAX_CHARS + 1} characters "
+            "(it has %(show_value)d)."
+        },
+    )
     verdict = forms.ChoiceField(label="Verdict at publication", choices=Verdict.choices, initial=Verdict.PARTIAL)
     cadence_days = forms.IntegerField(
         label="Cadence (days between reviews)",
@@ -131,6 +141,7 @@ class ClaimDraftForm(forms.Form):
         return ClaimDraft(
             pk=data.get("claim_id"),
             statement=data["statement"],
+            short_statement=data.get("short_statement") or "",
             verdict=data["verdict"],
             cadence_days=data["cadence_days"],
             holding_up_note=data.get("holding_up_note") or "",
@@ -163,6 +174,7 @@ def claim_draft_initial(article):
         {
             "claim_id": claim.pk,
             "statement": claim.statement,
+            "short_statement": claim.short_statement,
             "verdict": claim.verdict,
             "cadence_days": claim.cadence_days,
             "holding_up_note": claim.holding_up_note,

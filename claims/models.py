@@ -3,6 +3,8 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from vigil.links import reverse  # remembered per process: listings call it per row
@@ -100,6 +102,10 @@ class ClaimQuerySet(models.QuerySet):
         raise ValueError(f"No due status {status!r}: one of {', '.join(DueStatus)}.")
 
 
+# "Under 75 characters": Fact Check Explorer shows a claimReviewed that short whole.
+SHORT_STATEMENT_MAX_CHARS = 74
+
+
 class Claim(models.Model):
     """One checkable statement an article makes, tracked under a public code."""
 
@@ -109,6 +115,16 @@ class Claim(models.Model):
     )
     is_primary = models.BooleanField(default=False)
     statement = models.TextField()
+    # What fact-check listings (Fact Check Explorer) show whole: the ClaimReview's claimReviewed.
+    short_statement = models.CharField(
+        "short form",
+        max_length=SHORT_STATEMENT_MAX_CHARS,
+        blank=True,
+        help_text=(
+            f"The claim in under {SHORT_STATEMENT_MAX_CHARS + 1} characters, for fact-check "
+            "listings. Leave blank when the statement is that short already."
+        ),
+    )
     verdict = models.CharField(max_length=12, choices=Verdict.choices, default=Verdict.PARTIAL)
     cadence_days = models.PositiveSmallIntegerField(
         default=60, help_text=f"Days between reviews ({CADENCE_MIN_DAYS}–{CADENCE_MAX_DAYS})."
@@ -154,6 +170,11 @@ class Claim(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(verdict__in=Verdict.values), name="claim_verdict_valid"
+            ),
+            # SQLite does not hold a varchar's length: the check does, everywhere.
+            models.CheckConstraint(
+                condition=LessThan(Length("short_statement"), SHORT_STATEMENT_MAX_CHARS + 1),
+                name="claim_short_statement_under_75",
             ),
             models.UniqueConstraint(
                 fields=["article"], condition=Q(is_primary=True), name="one_primary_claim_per_article"

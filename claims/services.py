@@ -38,6 +38,7 @@ def claim_create(
     article,
     statement,
     verdict,
+    short_statement="",
     cadence_days=60,
     is_primary=False,
     holding_up_note="",
@@ -54,6 +55,7 @@ def claim_create(
         code=claim_code_allocate(prefix=prefix),
         article=article,
         statement=statement,
+        short_statement=short_statement,
         verdict=verdict,
         cadence_days=cadence_days,
         is_primary=is_primary,
@@ -191,6 +193,7 @@ class ClaimDraft:
     """One claim as the drafting form gives it, in order (the first is primary)."""
 
     statement: str
+    short_statement: str = ""
     cadence_days: int = 60
     holding_up_note: str = ""
     triggers: list = field(default_factory=list)
@@ -290,6 +293,7 @@ def article_draft_save(*, editor, article=None, fields, claims, cover=None, expe
     for position, spec in enumerate(claims):
         values = {
             "statement": spec.statement.strip(),
+            "short_statement": spec.short_statement.strip(),
             "cadence_days": int(spec.cadence_days),
             "holding_up_note": spec.holding_up_note.strip(),
             "verdict": spec.verdict,

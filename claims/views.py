@@ -8,7 +8,7 @@ from articles.models import Article
 from vigil.cachetags import tags_of
 from vigil.objectcache import ObjectFragments
 from vigil.pagecache import public_page
-from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
+from vigil.pagination import KEYSET_PARAMS, KeysetPaginator, whole_number
 from vigil.rendering import reading_minutes, render_markdown
 from vigil.roles import admin_required, display_name, editor_required, is_admin
 
@@ -102,7 +102,7 @@ def _draft_page(request, article, form, claims_formset, *, status=200, sign_off_
     codes = {claim.pk: claim.code for claim in article.claims.all()} if article else {}
     for claim_form in claims_formset:
         claim_id = claim_form["claim_id"].value()
-        claim_form.code = codes.get(int(claim_id)) if str(claim_id or "").isdigit() else None
+        claim_form.code = codes.get(whole_number(str(claim_id or "")))
     context = {
         "article": article,
         "form": form,

@@ -7,7 +7,8 @@ aggregate query before anything is built (vigil.conditional, as for the
 pages), and a client that sends them back gets a 304.
 
 Bad filter values answer 400 with {"error": ..., "parameter": ...}; an unknown
-claim code answers 404 in JSON. Only claims of published articles are shown.
+claim code answers 404 in JSON; a method other than GET or HEAD, 405 in JSON
+with an Allow header (vigil.readonly). Only claims of published articles are shown.
 """
 
 import base64
@@ -20,7 +21,6 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.views.decorators.http import require_GET
 
 from articles.models import Pillar
 from claims.models import Claim, Verdict
@@ -29,6 +29,7 @@ from corrections.models import CorrectionEntry
 from vigil.cachetags import shows
 from vigil.conditional import conditional, memo, stamps_of
 from vigil.pagination import whole_number
+from vigil.readonly import read_only
 from vigil.pagecache import public_page
 
 from .conditional import claim_api_stamps
@@ -218,7 +219,7 @@ def claim_full(claim, today):
 # --- Views -------------------------------------------------------------------
 
 
-@require_GET
+@read_only(json=True)
 @public_page(params=API_LIST_PARAMS, lists=["claim", "article", "pillar"])
 @conditional("api-claims", _list_stamps)
 def claim_list(request):
@@ -250,7 +251,7 @@ def claim_list(request):
     )
 
 
-@require_GET
+@read_only(json=True)
 @public_page
 @conditional("api-claim", claim_api_stamps)
 def claim_detail(request, code):
@@ -272,7 +273,7 @@ def claim_detail(request, code):
     return JsonResponse(claim_full(claim, today))
 
 
-@require_GET
+@read_only(json=True)
 @public_page(params=("page_size", "cursor"))
 @conditional("api-claim-reviews", claim_api_stamps, countdowns=False)
 def claim_reviews(request, code):
@@ -306,7 +307,7 @@ def claim_reviews(request, code):
     )
 
 
-@require_GET
+@read_only(json=True)
 def openapi(request):
     from .openapi import description
 

@@ -119,3 +119,25 @@ def desk_pages(site):
         "password change": "/accounts/password_change/",
         "article as staff": site["article"].get_absolute_url(),
     }
+
+
+def error_documents(site):
+    """{name: html} of the pages shown when something goes wrong, as served with
+    DEBUG off: they have no address of their own to walk."""
+    from django.test import Client, RequestFactory
+
+    from tests.dissent.helpers import dissent_post
+    from vigil.errors import server_error
+
+    browser = Client(enforce_csrf_checks=True)
+    form = f"{site['article'].get_absolute_url()}dissent/"
+    return {
+        "500": server_error(RequestFactory().get("/")).content,
+        "400": Client().get("/", headers={"host": "evil.example"}).content,
+        "403 csrf, text given back": browser.post(
+            form, dissent_post(site["claim"]), headers={"origin": "http://testserver"}
+        ).content,
+        "403 csrf, from another site": browser.post(
+            form, dissent_post(site["claim"]), headers={"origin": "https://evil.example"}
+        ).content,
+    }

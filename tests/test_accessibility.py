@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.site_pages import build_site, desk_pages, reader_pages
+from tests.site_pages import build_site, desk_pages, error_documents, reader_pages
 
 # Playwright's sync API runs an event loop in this thread; the Django calls the
 # tests make are still synchronous.
@@ -80,4 +80,25 @@ def test_reader_and_desk_pages_have_no_axe_violations_and_fit_a_phone(browser, l
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
     found.update({f"desk: {k}": v for k, v in walk(browser, live_server, desk_pages(site), [cookie]).items()})
+    assert found == {}, json.dumps(found, indent=2)
+
+
+def test_error_pages_have_no_axe_violations_and_fit_a_phone(browser, live_server):
+    """The 400, 500 and CSRF pages, served at an address of the live server
+    (so their styles load) though they have none of their own."""
+    documents = error_documents(build_site())
+    found = {}
+    for width in WIDTHS:
+        context = browser.new_context(
+            base_url=live_server.url, bypass_csp=True, viewport={"width": width, "height": 900}
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        for n, (name, html) in enumerate(documents.items()):
+            path = f"/error-page-{n}/"
+            page.route(f"**{path}", lambda route, request, html=html: route.fulfill(body=html, content_type="text/html"))
+            problems = check(page, path)
+            if problems:
+                found[f"{name} at {width} px"] = problems
+        context.close()
     assert found == {}, json.dumps(found, indent=2)

@@ -192,3 +192,14 @@ class TestProductionSettings:
         result = run_manage("check", DEBUG="0", ALLOWED_HOSTS="vigil.example.org")
         assert result.returncode != 0
         assert "SECRET_KEY is not set" in result.stderr
+
+    @pytest.mark.parametrize(("proxies", "believed"), [("0", "None"), ("2", "('HTTP_X_FORWARDED_PROTO', 'https')")])
+    def test_the_scheme_is_believed_from_a_proxy_only_when_there_is_one(self, proxies, believed):
+        # Without a proxy a reader could send X-Forwarded-Proto themselves.
+        result = run_manage(
+            "shell", "-c", "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+            DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="vigil.example.org",
+            TRUSTED_PROXY_COUNT=proxies,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == believed

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.test import TestCase
 
-from tests.site_pages import build_site, desk_pages, reader_pages
+from tests.site_pages import build_site, desk_pages, error_documents, reader_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = Path(os.environ.get("VNU_JAR", ROOT / "var/tools/node_modules/vnu-jar/build/dist/vnu.jar"))
@@ -69,6 +69,7 @@ class NuHtmlCheckerTests(TestCase):
         documents["reader: dissent form with errors"] = response.content
         response = self.client.post("/corrections/report/", {"what_is_wrong": ""})
         documents["reader: report form with errors"] = response.content
+        documents.update({f"error: {name}": html for name, html in error_documents(self.site).items()})
         self.client.force_login(self.site["admin"])
         for name, path in desk_pages(self.site).items():
             response = self.client.get(path)

@@ -11,6 +11,7 @@ the tests walk, and a test checks that no action is missing from it.
 import datetime
 import importlib
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,20 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from articles.models import Article, Pillar, Rewrite, Section
-from articles.services import rewrite_draft, rewrite_reject, rewrite_withdraw
+from articles.services import (
+    cover_metadata_strip,
+    rewrite_draft,
+    rewrite_reject,
+    rewrite_withdraw,
+)
 from claims.models import Verdict
 from claims.services import (
     DRAFT_FIELDS,
@@ -131,7 +139,11 @@ class World:
             signoff_question="REVIEW: assess whether the framing still fits.",
             signoff_addressed_to=self.admin,
         )
-        self.target = make_article(slug="solar-power", pillar=pillar, section=section)
+        # Its cover was stored before originals lost their metadata (the file is
+        # written by the cover.strip_metadata case, in a media folder of its own).
+        self.target = make_article(
+            slug="solar-power", pillar=pillar, section=section, cover="covers/2025/solar.jpg"
+        )
         make_claim(article=self.target, is_primary=True)
         self.draft = make_article(
             slug="tidal-power",
@@ -417,6 +429,15 @@ def approve_a_rewrite(w, user):
     article(w.article), article(w.target), *places(w.article)})
 def retire_an_article(w, user):
     return article_retire(article=w.article, admin=user, redirect_to=w.target, reason="Superseded.")
+
+
+@case("cover.strip_metadata", role=ADMIN, subjects=lambda w, _: {article(w.target)})
+def strip_a_cover_of_its_metadata(w, user):
+    from tests.articles.test_strip_cover_metadata import phone_jpeg
+
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        default_storage.save(w.target.cover.name, ContentFile(phone_jpeg()))
+        return cover_metadata_strip(article=w.target, admin=user)
 
 
 # --- Dissent ----------------------------------------------------------------------

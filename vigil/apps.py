@@ -13,8 +13,14 @@ class VigilConfig(AppConfig):
         from .actions import after_commit
         from .freshness import content_changed
         from .notifications import notice_describer, outbox_channel
+        from .people import (
+            PASSWORD_RESET,
+            PERSON_INVITED,
+            describe_password_reset,
+            describe_person_invited,
+            invitee_address,
+        )
         from .purgers import EDGE_PURGE, edge_purge_deliver, purge_event
-        from .people import PERSON_INVITED, describe_person_invited, invitee_address
 
         # Every committed action may change what readers see: the pages
         # showing what it touched are purged, here and at the edge, and every
@@ -24,3 +30,5 @@ class VigilConfig(AppConfig):
         outbox_channel(EDGE_PURGE, edge_purge_deliver)
         # An invitation goes to the person invited, not to every editor.
         notice_describer(PERSON_INVITED, describe_person_invited, recipients=invitee_address)
+        # A reset link goes to the account's stored address, written with the row.
+        notice_describer(PASSWORD_RESET, describe_password_reset)

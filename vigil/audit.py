@@ -32,6 +32,7 @@ ACTION_WORDS = {
     "article.go_live": "A scheduled article went live",
     "article.fix": "Corrected a small error in published text",
     "article.retire": "Retired an article",
+    "cover.strip_metadata": "Stored a cover again without its metadata",
     "rewrite.draft": "Drafted a rewrite",
     "rewrite.withdraw": "Withdrew a rewrite",
     "rewrite.approve": "Approved a rewrite",

@@ -9,30 +9,46 @@ The invitation link is signed (django.core.signing), expires after
 INVITE_DAYS and works once: it carries a fingerprint of the person's password
 field, which changes when they choose a password, so a used link no longer
 matches. Nothing secret is stored: the link is made when the e-mail is written.
+
+A password reset is queued the same way (PasswordResetRequestForm): the
+request writes one outbox row and answers; the mail, with Django's one-use
+reset link, is written when the row is delivered.
 """
 
+import datetime
 import hashlib
+import uuid
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.views import PasswordResetView
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import roles
 from .actions import ADMIN, EDITOR, action
-from .notifications import Notice, notify_person
+from .notifications import Notice, notify_person, outbox_write
+from .ratelimit import fingerprint, form_rate_limited, over_limit, too_many_posts
 
 PERSON_INVITED = "person_invited"
+PASSWORD_RESET = "password_reset"
 INVITE_SALT = "vigil.people.invite"
 
 
@@ -98,6 +114,109 @@ def describe_person_invited(rows):
 
 def invitee_address(object_id):
     return list(get_user_model().objects.filter(pk=object_id).values_list("email", flat=True))
+
+
+# --- Password reset -------------------------------------------------------------
+# Django sends the reset mail inside the request: a slow or refused mail server
+# delays or loses it, and an address with an account answers measurably slower
+# than one without. Here every request writes one outbox row, whether or not an
+# account uses the address, and answers; the row is delivered after commit.
+
+# The row a request for an address no account uses writes: it sends nothing.
+NO_ACCOUNT = "none"
+# Resets one address may be sent within the public forms' window.
+RESETS_PER_ADDRESS = 3
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, its mail queued in the outbox instead of sent."""
+
+    def save(self, **_options):
+        """Owe the reset mail to each account using the address, or write the
+        one row that sends nothing: the same work, and the same answer, for an
+        address with an account and one without. Django's view passes the mail's
+        templates and domain; they are the describer's, at delivery."""
+        email = self.cleaned_data["email"]
+        field = get_user_model().get_email_field_name()
+        # One inbox is not flooded from many addresses: past the limit the same
+        # answer comes back and nothing is owed, for accounts and non-accounts alike.
+        if over_limit(f"password-reset-to:{fingerprint(email)}", RESETS_PER_ADDRESS):
+            return
+        # Every request is its own occasion: asking twice sends twice, as Django does.
+        occasion = uuid.uuid4().hex
+        with transaction.atomic():
+            people = list(self.get_users(email))
+            for person in people:
+                # The stored address, never the typed one (a look-alike that
+                # matches case-insensitively must not receive the link).
+                outbox_write(
+                    kind=PASSWORD_RESET,
+                    object_id=person.pk,
+                    recipients=[getattr(person, field)],
+                    occasion=occasion,
+                )
+            if not people:
+                outbox_write(
+                    kind=PASSWORD_RESET,
+                    object_id=NO_ACCOUNT,
+                    recipients=[NO_ACCOUNT],
+                    occasion=occasion,
+                )
+
+
+class PasswordResetRequestView(PasswordResetView):
+    """Django's reset page with the public forms' limit per client address: a
+    burst gets 429 with the typed address kept and when to try again."""
+
+    form_class = PasswordResetRequestForm
+
+    def post(self, request, *args, **kwargs):
+        if form_rate_limited(request, scope="password-reset"):
+            form = self.get_form()
+            return too_many_posts(request, self.template_name, self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
+
+
+class _TokenAsOf(PasswordResetTokenGenerator):
+    """Django's reset token, dated when the reset was asked for rather than when
+    the mail went out: the link expires PASSWORD_RESET_TIMEOUT after the request,
+    as the one Django sends in the request does. PasswordResetConfirmView checks
+    it with default_token_generator (same secret, same algorithm)."""
+
+    def __init__(self, asked_at):
+        super().__init__()
+        self._age = timezone.now() - asked_at
+
+    def _now(self):
+        return super()._now() - self._age
+
+
+def describe_password_reset(rows):
+    row = rows[0]
+    if not (row.object_id.isascii() and row.object_id.isdigit()):
+        return None  # NO_ACCOUNT: nobody to tell.
+    timeout = datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    if timezone.now() - row.created_at > timeout:
+        return None  # Delivered too late: the link would have expired already.
+    # Django's rule at delivery too: still active, a usable password, the same address.
+    accounts = PasswordResetForm().get_users(row.recipient)
+    person = next((p for p in accounts if str(p.pk) == row.object_id), None)
+    if person is None:
+        return None
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "email": row.recipient,
+        "domain": site.netloc + site.path,
+        "site_name": settings.VIGIL["PUBLICATION_NAME"],
+        "uid": urlsafe_base64_encode(force_bytes(person.pk)),
+        "user": person,
+        "token": _TokenAsOf(row.created_at).make_token(person),
+        "protocol": site.scheme or "https",
+    }
+    return Notice(
+        render_to_string("registration/password_reset_subject.txt", context),
+        render_to_string("registration/password_reset_email.html", context),
+    )
 
 
 # --- Actions ------------------------------------------------------------------

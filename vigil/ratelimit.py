@@ -81,9 +81,16 @@ def form_rate_limited(request, *, scope):
     own (vigil.cache raises CacheUnavailable from a counter), so a reader can
     still post and a burst is still refused.
     """
-    limit = settings.PUBLIC_FORMS["RATE_LIMIT"]
+    return over_limit(f"{scope}:{client_address(request)}", settings.PUBLIC_FORMS["RATE_LIMIT"])
+
+
+def over_limit(name, limit):
+    """Count one use of `name`; True once it is over `limit` within the window.
+
+    The counter behind form_rate_limited, for limits keyed on something other
+    than the client's address (a reset asked for one e-mail address from many)."""
     window = settings.PUBLIC_FORMS["RATE_WINDOW_SECONDS"]
-    key = f"vigil:ratelimit:{scope}:{client_address(request)}"
+    key = f"vigil:ratelimit:{name}"
     now = time.time()
     try:
         count = _cache_window_count(key, now, window)

@@ -4,10 +4,11 @@ sections are claims/sitemaps.py)."""
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+
+from .readonly import read_only
 
 
-@require_GET
+@read_only
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
     lines = [

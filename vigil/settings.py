@@ -46,6 +46,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A stale form gets a page in the site's look that gives back what was typed.
+CSRF_FAILURE_VIEW = "vigil.errors.csrf_failure"
 
 # The public address, used in e-mails, feeds and structured data built outside a request.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -453,9 +455,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# How many proxies stand in front of gunicorn; the client address is read from
+# X-Forwarded-For only that many hops deep, so readers cannot spoof it.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The scheme is believed from a proxy only when there is one: without one a
+    # reader could send X-Forwarded-Proto themselves.
+    if TRUSTED_PROXY_COUNT:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # The header only allows preloading; nothing happens until the domain's owner
@@ -464,9 +473,6 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# How many proxies stand in front of gunicorn; the client address is read from
-# X-Forwarded-For only that many hops deep, so readers cannot spoof it.
-TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Logging -----------------------------------------------------------------
 

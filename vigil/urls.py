@@ -5,7 +5,7 @@ from django.urls import include, path
 from .audit import audit_trail
 from .browser_policy import csp_report
 from .health import healthz, readyz
-from .people import invite_accept, people, person_role
+from .people import PasswordResetRequestView, invite_accept, people, person_role
 from .robots import robots_txt
 
 # Each app's urls.py holds its public pages and its desk pages (under /desk/).
@@ -16,6 +16,12 @@ urlpatterns = [
     path("csp-report/", csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("accounts/invite/<str:token>/", invite_accept, name="invite_accept"),
+    # Before auth's own: the reset mail is queued in the outbox, not sent in the request.
+    path(
+        "accounts/password_reset/",
+        PasswordResetRequestView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("articles.urls")),
     path("", include("claims.urls")),
@@ -34,6 +40,10 @@ urlpatterns = [
     path("", include("claims.sitemaps")),
     path("robots.txt", robots_txt, name="robots"),
 ]
+
+# In the site's look, without a stack trace (vigil/errors.py; CSRF_FAILURE_VIEW in settings).
+handler400 = "vigil.errors.bad_request"
+handler500 = "vigil.errors.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -15,9 +15,8 @@ def claim_review_json_ld(claim):
 
 
 @register.simple_tag
-def article_json_ld(article, primary_claim=None, correction_entries=()):
+def article_json_ld(article, correction_entries=()):
+    """The article page's NewsArticle; its claims' ClaimReviews are on their own pages."""
     return structured_data.json_ld_script(
-        structured_data.article_graph(
-            article, primary_claim=primary_claim, correction_entries=correction_entries
-        )
+        structured_data.news_article(article, correction_entries=correction_entries)
     )

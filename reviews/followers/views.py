@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article, Pillar
 from claims.models import Claim
+from vigil.pagination import whole_number
 from vigil.ratelimit import form_rate_limited, honeypot_filled, too_many_posts
 from vigil.roles import admin_required
 
@@ -118,8 +119,9 @@ def manage(request, token):
         one = request.POST.get("stop", "all")
         if request.POST.get("List-Unsubscribe") == "One-Click" or one == "all":
             stopped = follow_stop(email=email)
-        elif one.isdigit():
-            stopped = follow_stop(email=email, subscription_id=int(one))
+        elif (subscription_id := whole_number(one)) is not None:
+            # ASCII digits only: "²" passes isdigit() and then int() raises.
+            stopped = follow_stop(email=email, subscription_id=subscription_id)
     subscriptions = [
         (subscription, followed_title(subscription.kind, subscription.key) or subscription.key)
         for subscription in Subscription.objects.of(email).order_by("kind", "key")

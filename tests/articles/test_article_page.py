@@ -313,7 +313,7 @@ class PageQueryCountTests(TestCase):
     HOME_QUERIES = 4  # articles, their primary claims, recent verdict changes, the footer's reviewed count
     # conditional-GET validators, article, claims, triggers, correction log, its amendments,
     # pillar count, open rewrite, the public sign-off questions, footer count (the
-    # ClaimReview's last verdict change is the claim's own verdict_changed_on: no query)
+    # NewsArticle reads the correction log already loaded: no query of its own)
     ARTICLE_QUERIES = 10
 
     @classmethod

@@ -10,7 +10,7 @@ from PIL import Image, PngImagePlugin
 
 from articles.covers import cover_renditions_make
 from articles.renditions import validate_cover
-from tests.factories import make_article
+from tests.factories import make_article, make_claim
 
 from .test_renditions import MediaRootMixin, image_bytes, upload
 
@@ -47,6 +47,17 @@ class StoredOriginalTests(MediaRootMixin, TestCase):
         self.assertNotIn(b"Nosy Camera Co", data)
         self.assertNotIn(b"Exif\\x00\\x00", data)
         self.assertEqual(image.size, (1200, 800))
+
+    def test_a_jpeg_comment_is_dropped(self):
+        """Pillow copies a JPEG's COM segment into what it saves unless told not to."""
+        for orientation in (1, 6):  # kept as it is, and turned upright
+            with self.subTest(orientation=orientation):
+                exif = Image.Exif()
+                exif[0x0112] = orientation
+                source = image_bytes("JPEG", size=(60, 40), exif=exif.tobytes(), comment=b"12 Home Street")
+                data, image = stored(make_article(cover=upload("note.jpg", source)))
+                self.assertNotIn(b"Home Street", data)
+                self.assertNotIn("comment", image.info)
 
     def test_a_turned_photo_is_stored_upright_without_its_orientation_tag(self):
         article = make_article(cover=upload("portrait.jpg", camera_jpeg(orientation=6)))
@@ -134,3 +145,8 @@ class ShareImageTests(MediaRootMixin, TestCase):
         self.assertContains(page, f'<meta property="og:image" content="http://127.0.0.1:8000{largest}">')
         self.assertContains(page, f'"image":"http://127.0.0.1:8000{largest}"')
         self.assertNotContains(page, article.cover.url)
+        # A claim's page is shared with its article's cover.
+        claim_page = self.client.get(make_claim(article=article, is_primary=True).get_absolute_url())
+        self.assertContains(claim_page, f'<meta property="og:image" content="http://127.0.0.1:8000{largest}">')
+        self.assertContains(claim_page, '<meta property="og:image:alt" content="A harbour">')
+        self.assertNotContains(claim_page, article.cover.url)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from claims.models import Claim
+from claims.structured_data import claim_review
 from claims.services import ClaimDraft, article_draft_save, article_publish, article_submit
 from tests.articles.test_renditions import image_bytes, upload
 from tests.factories import make_admin, make_article, make_editor, make_pillar, make_section, make_user
@@ -104,6 +105,31 @@ class DraftingPageTests(TestCase):
         self.assertContains(response, f"Draft saved with claims {code}.")
         self.assertContains(response, f'<span class="claim-code">{code}</span>', html=True)
 
+    def test_a_short_form_is_kept_and_named_in_the_claim_review(self):
+        data = form_data(self.section, self.pillar, claims=[(
+            "Enterprise AI-agent deployments that budget for a standing evaluation function reach "
+            "production quality faster than those that do not.", "A study that finds otherwise.",
+        )])
+        data["claims-0-short_statement"] = " Funded evaluation speeds agents to production "
+        self.client.post(reverse("claims:desk_article_new"), data)
+        claim = Claim.objects.get()
+        self.assertEqual(claim.short_statement, "Funded evaluation speeds agents to production")
+        form = self.client.get(reverse("claims:desk_article_edit", kwargs={"slug": claim.article.slug}))
+        self.assertContains(form, 'value="Funded evaluation speeds agents to production"')
+        # The claim's page is public once the article is; its ClaimReview names the short form.
+        review = claim_review(claim)
+        self.assertEqual(review["claimReviewed"], "Funded evaluation speeds agents to production")
+        self.assertTrue(review["itemReviewed"]["text"].startswith("Enterprise AI-agent deployments"))
+
+    def test_a_short_form_of_75_characters_is_refused_and_kept(self):
+        data = form_data(self.section, self.pillar)
+        data["claims-0-short_statement"] = "x" * 75
+        response = self.client.post(reverse("claims:desk_article_new"), data)
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Keep the short form under 75 characters (it has 75).", status_code=400)
+        self.assertContains(response, "x" * 75, status_code=400)
+        self.assertFalse(Article.objects.exists())
+
     def test_bad_input_keeps_what_was_typed(self):
         data = form_data(self.section, self.pillar, claims=[("", "Kept trigger line")], title="")
         data["claims-0-cadence_days"] = "120"
@@ -113,6 +139,14 @@ class DraftingPageTests(TestCase):
                       "Ensure this value is less than or equal to 90.", "This field is required."):
             self.assertContains(response, typed, status_code=400)
         self.assertFalse(Article.objects.exists())
+
+    def test_a_claim_id_that_is_not_an_ascii_number_is_refused_not_a_500(self):
+        """Issue 18: "²" passes str.isdigit() and then int() raises."""
+        data = form_data(self.section, self.pillar, title="")
+        data["claims-0-claim_id"] = "²"
+        response = self.client.post(reverse("claims:desk_article_new"), data)
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Budgets omit evaluation.", status_code=400)
 
     def test_a_cover_needs_alt_text(self):
         data = form_data(self.section, self.pillar)

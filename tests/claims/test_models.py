@@ -3,7 +3,7 @@ plain save or bulk_create, bypassing forms and services."""
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.test import TestCase
 
 from articles.models import Article, Rewrite
@@ -37,6 +37,12 @@ class ClaimInvariantTests(TestCase):
         raw_claim(self.article, code="ZZ-001").save()
         self.assertRejected(lambda: raw_claim(self.article, code="ZZ-001").save())
         self.assertRejected(lambda: Claim.objects.bulk_create([raw_claim(self.article, code="ZZ-001")]))
+
+    def test_short_form_of_75_characters_rejected(self):
+        raw_claim(self.article, code="ZZ-002", short_statement="x" * 74).save()
+        # PostgreSQL's varchar refuses it first (DataError); SQLite holds no length but the check.
+        with self.assertRaises((IntegrityError, DataError)), transaction.atomic():
+            Claim.objects.bulk_create([raw_claim(self.article, short_statement="x" * 75)])
 
     def test_cadence_29_rejected(self):
         self.assertRejected(lambda: raw_claim(self.article, cadence_days=29).save())

@@ -1,7 +1,7 @@
 import datetime
 
 import time_machine
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from articles.models import Article
 from tests.discovery import record_verdict_change
@@ -145,6 +145,51 @@ class ClaimListTests(ApiTestCase):
 
     def test_writes_are_refused(self):
         self.assertEqual(self.client.post("/api/claims/").status_code, 405)
+
+
+# The headers a client reads from HEAD instead of fetching the whole answer.
+HEAD_HEADERS = ("Content-Type", "Content-Length", "ETag", "Last-Modified", "Cache-Control", "Vary")
+
+
+class ReadOnlyMethodTests(ApiTestCase):
+    """A tool that sends a write gets the API's own answer, not the CSRF page
+    meant for a person; HEAD answers as GET would, without the body."""
+
+    def setUp(self):
+        # As a tool calls it: no CSRF cookie, and the CSRF check on.
+        self.tool = Client(enforce_csrf_checks=True)
+
+    def urls(self):
+        return [
+            "/api/claims/", f"/api/claims/{self.overdue.code}/",
+            f"/api/claims/{self.overdue.code}/reviews/", "/api/openapi.json",
+        ]
+
+    def test_unsafe_methods_answer_405_in_json_with_allow(self):
+        for url in self.urls():
+            for method in ("post", "put", "patch", "delete"):
+                with self.subTest(url=url, method=method):
+                    response = getattr(self.tool, method)(url, data="{}", content_type="application/json")
+                    self.assertEqual(response.status_code, 405)
+                    self.assertEqual(response["Content-Type"], "application/json")
+                    self.assertEqual(response["Allow"], "GET, HEAD")
+                    body = response.json()
+                    self.assertIn(method.upper(), body["error"])
+                    self.assertEqual(body["allowed"], ["GET", "HEAD"])
+                    self.assertNotIn("CSRF", response.content.decode())
+
+    def test_head_answers_with_the_headers_of_get_and_no_body(self):
+        for url in self.urls():
+            with self.subTest(url=url):
+                get, head = self.tool.get(url), self.tool.head(url)
+                self.assertEqual((get.status_code, head.status_code), (200, 200))
+                self.assertEqual(head.content, b"")
+                for header in HEAD_HEADERS:
+                    self.assertEqual(head.get(header), get.get(header), header)
+                self.assertTrue(head.has_header("Content-Length"))
+
+    def test_head_of_an_unknown_claim_is_404(self):
+        self.assertEqual(self.tool.head("/api/claims/XX-999/").status_code, 404)
 
 
 class ClaimDetailTests(ApiTestCase):

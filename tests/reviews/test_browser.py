@@ -114,6 +114,9 @@ def test_queue_filters_swap_the_table_and_keep_a_shareable_url(page):
         expect(page).to_have_url(re.compile(r"verdict=holding"))
         expect(page.get_by_label("Verdict")).to_have_value("holding")
         expect(page.locator(".queue__table")).not_to_contain_text(partial.code)
+        # That Back reloaded the page from its URL; a second Back before htmx has
+        # loaded again would find no listener (a person cannot click that fast).
+        page.wait_for_function("() => window.htmx !== undefined")
         page.go_back()
         expect(page.get_by_label("Verdict")).to_have_value("")
         expect(page.locator(".queue__table")).to_contain_text(partial.code)

@@ -59,3 +59,18 @@ class RobotsTests(TestCase):
         self.assertIn("Sitemap: http://testserver/sitemap.xml", text)
         self.assertIn("Disallow: /desk/", text)
         self.assertIn("Disallow: /admin/", text)
+
+    def test_head_answers_with_the_headers_of_get(self):
+        get, head = self.client.get("/robots.txt"), self.client.head("/robots.txt")
+        self.assertEqual((get.status_code, head.status_code), (200, 200))
+        self.assertEqual(head.content, b"")
+        for header in ("Content-Type", "Content-Length", "Cache-Control"):
+            self.assertEqual(head.get(header), get.get(header), header)
+
+    def test_a_write_answers_405_naming_the_methods_allowed(self):
+        from django.test import Client
+
+        response = Client(enforce_csrf_checks=True).post("/robots.txt")
+        self.assertEqual(response.status_code, 405)
+        self.assertEqual(response["Allow"], "GET, HEAD")
+        self.assertNotIn("CSRF", response.content.decode())

@@ -175,6 +175,16 @@ class FollowTests(TestCase):
         Client(enforce_csrf_checks=True).post(url, {"stop": stop.pk})
         self.assertEqual(list(Subscription.objects.values_list("pk", flat=True)), [keep.pk])
 
+    def test_a_stop_that_is_not_an_ascii_number_stops_nothing_and_never_500s(self):
+        """Issue 18: "²" passes str.isdigit() and then int() raises."""
+        Subscription.objects.create(email="r@example.org", kind="claim", key=self.claim.code, confirmed_at=NOW)
+        url = reverse("followers:manage", args=[manage_token("r@example.org")])
+        for value in ("²", "\u0663", " 1", "+1"):
+            with self.subTest(value=value):
+                response = Client(enforce_csrf_checks=True).post(url, {"stop": value})
+                self.assertContains(response, self.claim.statement)
+        self.assertEqual(Subscription.objects.filter(email="r@example.org").count(), 1)
+
     def test_expired_and_tampered_links_are_refused_with_a_clear_page(self):
         with after_commit():
             subscription = follow_request(email="reader@example.org", kind="claim", key=self.claim.code)
