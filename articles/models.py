@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
+from vigil.links import reverse  # remembered per process: listings call it per row
 from vigil.rendering import reading_minutes, render_markdown
 from vigil.roles import is_admin
 
@@ -80,13 +80,11 @@ class ArticleQuerySet(models.QuerySet):
         is picked from them without asking the database again."""
         return self.prefetch_related("claims")
 
-    def for_listing(self):
-        return (
-            self.published()
-            .select_related("section", "pillar")
-            .with_primary_claim()
-            .order_by("-published_on", "-pk")
-        )
+    def for_listing(self, *, claims=True):
+        """Live articles newest first; `claims=False` leaves the primary claims
+        to a page that prefetches them only for the cards it renders."""
+        listing = self.published().select_related("section", "pillar").order_by("-published_on", "-pk")
+        return listing.with_primary_claim() if claims else listing
 
 
 class Article(models.Model):

@@ -1,17 +1,22 @@
+import functools
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from vigil.conditional import conditional, newest
-from vigil.cachetags import shows
+from vigil.cachetags import shows, tag, tags_of
+from vigil.conditional import CompiledRow, conditional, newest
+from vigil.objectcache import ObjectFragments, badge_fragment, claim_tag
 from vigil.pagecache import public_page
 from vigil.pagination import BoundedPaginator
 from vigil.rendering import render_markdown
-from vigil.roles import admin_required, display_name, editor_required, is_admin, is_editor
+from vigil.roles import admin_required, display_name, editor_required, is_admin, is_editor, staff_view
 
 from .diff import rewrite_diff
 from .forms import ArchiveFilterForm, RewriteApproveForm, RewriteForm, RewriteRejectForm
@@ -26,14 +31,37 @@ ARCHIVE_PAGE_SIZE = 20
 # Badges and the recent verdict changes: a review anywhere may change the front page.
 @public_page(lists=["article", "claim"])
 def home(request):
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     # A list, not a sliced queryset: the template takes the lead piece apart from the rest.
     # The recent verdict changes come from the reviews app's {% recent_verdict_changes %}.
-    articles = list(Article.objects.for_listing()[:HOME_ARTICLE_COUNT])
-    return render(
+    articles = _cards(fragments, Article.objects.for_listing(claims=False)[:HOME_ARTICLE_COUNT], lead=True)
+    response = render(
         request,
         "articles/home.html",
-        {"lead": articles[0] if articles else None, "articles": articles[1:]},
+        {"lead": articles[0] if articles else None, "articles": articles[1:], "fragments": fragments},
     )
+    fragments.store()
+    return response
+
+
+def _cards(fragments, articles, *, lead=False):
+    """`articles` as a list, each card kept by its article's and section's
+    versions (a change to a claim touches its article); only the cards
+    rendered now read their primary claim. With `lead`, the first is the
+    lead story, a card of its own look."""
+    articles = list(articles)
+    def card_tags(article):
+        return tags_of(article, article.section)
+    cards = articles
+    if lead and articles:
+        fragments.want("lead-story", articles[:1], tags=card_tags)
+        cards = articles[1:]
+    fragments.want("article-card", cards, tags=card_tags)
+    fragments.fetch()
+    prefetch_related_objects(
+        [*fragments.missing("lead-story"), *fragments.missing("article-card")], "claims"
+    )
+    return articles
 
 
 @public_page(params=[*ArchiveFilterForm.base_fields, "page"], lists=["article", "claim", "pillar"])
@@ -51,7 +79,12 @@ def article_stamps(request, slug):
     """What the article page shows changes with the article, its claims, its
     correction log (entries are append-only: the newest one says all a count
     would; amendments change their text) and its rewrites."""
-    return (
+    return _article_stamps.first(slug)
+
+
+# Compiled once per process (vigil.conditional.CompiledRow): the validators of every article request.
+_article_stamps = CompiledRow(
+    lambda slug: (
         Article.objects.filter(slug=slug)
         .annotate(
             claims_changed=newest(Article, "claims__updated_at"),
@@ -64,8 +97,8 @@ def article_stamps(request, slug):
             "pk", "updated_at", "claims_changed", "entries_changed", "amendments_changed",
             "rewrites_changed",
         )
-        .first()
     )
+)
 
 
 # ?retired=<slug>: the retirement notice ({% retirement_notice %}) reads it.
@@ -74,9 +107,11 @@ def article_stamps(request, slug):
 def article_detail(request, slug):
     # Claims come in code order and their triggers by position (the models'
     # default orders); the log newest first, so it is turned around below.
+    # Before the queries: kept fragments are checked against what happened since.
+    fragments = ObjectFragments(request)
     article = get_object_or_404(
         Article.objects.select_related("section", "pillar", "redirect_to").prefetch_related(
-            "claims__triggers", "correction_entries"
+            "claims", "correction_entries"
         ),
         slug=slug,
     )
@@ -97,26 +132,46 @@ def article_detail(request, slug):
     claims = sorted(article.claims.all(), key=lambda claim: not claim.is_primary)
     primary_claim = claims[0] if claims else None
     # The article is published, so "others" is the pillar's count less one: without
-    # an id filter the count is an index-only scan of article_pillar_idx.
-    pillar_other_count = (
+    # an id filter the count is an index-only scan of article_pillar_idx. Counted
+    # only when the pillar box renders (publishing or retiring a piece touches its pillar).
+    pillar_other_count = functools.cache(lambda: (
         Article.objects.published().filter(pillar=article.pillar_id).count() - 1
         if article.pillar_id
         else 0
-    )
+    ))
     # The pillar box counts the pillar's pieces: publishing one touches its pillar.
     shows(request, article, *claims, article.pillar, article.section)
+    # Oldest first: the log reads down the page in time.
+    entries = article.correction_entries.all()[::-1]
+    # Each claim's block and badge, each log entry and the head (JSON-LD) are
+    # kept per object (vigil.objectcache); only the missing ones are prefetched
+    # and rendered. An editor's entries show internal notes: kept apart.
+    article_tags = [tag("article", article.slug)]
+    fragments.want("article-head", [article], tags=lambda a: [*article_tags, *tags_of(a.section)])
+    fragments.want(badge_fragment("large"), [primary_claim], tags=claim_tag)
+    fragments.want("claim-block", claims, tags=claim_tag)
+    fragments.want("log-entry", entries, tags=lambda entry: article_tags,
+                   variant="staff" if staff_view(request) else "")
+    # The rewrite banner (every rewrite action touches the article) and the pillar box.
+    fragments.want("rewrite-banner", [article], tags=lambda a: article_tags)
+    fragments.want("pillar-box", [article], tags=lambda a: [*article_tags, *tags_of(a.pillar)])
+    fragments.fetch()
+    prefetch_related_objects(fragments.missing("claim-block"), "triggers")
     context = {
         "article": article,
         "claims": claims,
         "primary_claim": primary_claim,
         "secondary_claims": [claim for claim in claims if claim is not primary_claim],
-        # Oldest first: the log reads down the page in time.
-        "correction_entries": article.correction_entries.all()[::-1],
-        "open_rewrite": article.rewrites.open().first(),
+        "correction_entries": entries,
+        "entries_to_render": fragments.missing("log-entry"),
+        # Read only where its fragment renders.
+        "open_rewrite": functools.cache(lambda: article.rewrites.open().first()),
         "pillar_other_count": pillar_other_count,
         "preview": preview,
+        "fragments": fragments,
     }
     response = render(request, "articles/article_detail.html", context)
+    fragments.store()
     if preview:
         # Never kept by a cache, never indexed.
         response["Cache-Control"] = "private, no-store"
@@ -136,19 +191,26 @@ def pillar_index(request):
 
 @public_page(lists=["article", "claim"])
 def pillar_detail(request, slug):
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     pillar = get_object_or_404(Pillar.objects.with_health(on=timezone.localdate()), slug=slug)
-    articles = Article.objects.for_listing().filter(pillar=pillar)
+    articles = _cards(fragments, Article.objects.for_listing(claims=False).filter(pillar=pillar))
     shows(request, pillar)
-    context = {"pillar": pillar, "health": Health.of(pillar), "articles": articles}
-    return render(request, "articles/pillar_detail.html", context)
+    context = {"pillar": pillar, "health": Health.of(pillar), "articles": articles, "fragments": fragments}
+    response = render(request, "articles/pillar_detail.html", context)
+    fragments.store()
+    return response
 
 
 @public_page(lists=["article", "claim"])
 def section_detail(request, slug):
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     section = get_object_or_404(Section, slug=slug)
-    articles = Article.objects.for_listing().filter(section=section)
+    articles = _cards(fragments, Article.objects.for_listing(claims=False).filter(section=section))
     shows(request, section)
-    return render(request, "articles/section_detail.html", {"section": section, "articles": articles})
+    context = {"section": section, "articles": articles, "fragments": fragments}
+    response = render(request, "articles/section_detail.html", context)
+    fragments.store()
+    return response
 
 
 @public_page(lists=["page"])

@@ -24,7 +24,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 
 
-OWN_OR_HOT = (r"wt-[a-z]+/(?!\.venv)|/work/main/(?!\.venv)|dateformat|defaultfilters.py.*date|"
+OWN_OR_HOT = (r"wt-[a-z0-9]+/(?!\.venv)|/work/main/(?!\.venv)|dateformat|defaultfilters.py.*date|"
               r"library.py.*render|loader_tags.py.*IncludeNode|urls/base.py.*reverse|"
               r"cache.py.*render|psycopg/cursor.py.*execute|redis/.*execute_command")
 
@@ -37,6 +37,10 @@ def main():
     parser.add_argument("--page", action="append", help="page key (default: every page)")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--fragments", choices=("off", "warm"), default="off",
+                        help="off: every fragment renders (nothing cached); warm: the page "
+                             "cache off, per-object fragments kept (a page miss after a purge)")
+    parser.add_argument("--summary", action="store_true", help="only the per-page line")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -46,7 +50,8 @@ def main():
         pg, redis = args.pg, args.redis
 
     env = production_env(Args, args.db)
-    env.update(VIGIL_PAGE_CACHE="0", VIGIL_FRAGMENT_CACHE_SECONDS="0")
+    env.update(VIGIL_PAGE_CACHE="0",
+               VIGIL_FRAGMENT_CACHE_SECONDS="0" if args.fragments == "off" else "3600")
     os.environ.update(env)
     import django
 
@@ -55,6 +60,11 @@ def main():
     from django.test import Client
 
     call_command("collectstatic", "--noinput", verbosity=0)
+    # Count each render's queries (the test client's request_started would empty the log).
+    from django.core.signals import request_started
+    from django.db import reset_queries
+
+    request_started.disconnect(reset_queries)
 
     from bench import seed
     from bench.run import deep_cursors, pages, signed_in_cookie
@@ -78,6 +88,17 @@ def main():
             status = client.get(url).status_code  # also warms connections and loaders
             if status == 200:
                 break
+        # CPU time of a render without the profiler: what a worker's core pays,
+        # less moved by the machine's load than wall time.
+        cpu_started = time.process_time()
+        for _ in range(args.rounds):
+            client.get(url)
+        cpu_ms = (time.process_time() - cpu_started) / args.rounds * 1000
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
@@ -92,9 +113,11 @@ def main():
                     if name == "date" and file.endswith("defaultfilters.py")) / args.rounds
         reverses = sum(n for (file, _, name), (_, n, *_) in stats.stats.items()
                        if name == "reverse" and file.endswith("urls/base.py")) / args.rounds
-        print(f"\n=== {page['name']} {url} ({status}): {per_render:.1f} ms a render "
-              f"(profiled, {args.rounds} rounds); {calls:,.0f} function calls, {dates:.0f} |date, "
-              f"{reverses:.0f} reverse() a render")
+        print(f"\n=== {page['name']} {url} ({status}): {cpu_ms:.1f} ms CPU a render unprofiled, "
+              f"{per_render:.1f} ms profiled ({args.rounds} rounds); {calls:,.0f} function calls, "
+              f"{len(captured)} queries, {dates:.0f} |date, {reverses:.0f} reverse() a render", flush=True)
+        if args.summary:
+            continue
         # Own time over everything; cumulative time of our own code and of the
         # template engine's costly nodes (the wrappers above them say nothing).
         for order, restriction in (("tottime", ()), ("cumulative", (OWN_OR_HOT,))):

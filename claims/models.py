@@ -1,14 +1,13 @@
 import datetime
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThan
-from django.urls import reverse
 from django.utils import timezone
 
+from vigil.links import reverse  # remembered per process: listings call it per row
 from vigil.rendering import render_markdown
 
 from .scheduling import (

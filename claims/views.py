@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from vigil.cachetags import tags_of
+from vigil.objectcache import ObjectFragments
 from vigil.pagecache import public_page
 from vigil.pagination import KEYSET_PARAMS, KeysetPaginator, whole_number
 from vigil.rendering import reading_minutes, render_markdown
@@ -35,13 +37,20 @@ LEDGER_PAGE_SIZE = 50
 @public_page(params=[*LedgerFilterForm.base_fields, *KEYSET_PARAMS], lists=["claim", "article", "pillar"])
 def ledger(request):
     """Every claim of a live article, filterable and sortable by next review."""
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     today = timezone.localdate()
     claims = Claim.objects.active().select_related("article__pillar")
     form = LedgerFilterForm(request.GET)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     claims = form.filter(claims, on=today)
     page = KeysetPaginator(claims, LEDGER_PAGE_SIZE, order=form.order()).page(request.GET)
-    return render(request, "claims/ledger.html", {"form": form, "page": page})
+    # Each row is kept by its article's and pillar's versions: every change to
+    # a claim touches its article (Claim.event_subjects).
+    fragments.want("ledger-row", page.object_list, tags=lambda claim: tags_of(claim.article, claim.article.pillar))
+    fragments.fetch()
+    response = render(request, "claims/ledger.html", {"form": form, "page": page, "fragments": fragments})
+    fragments.store()
+    return response
 
 
 @public_page(params=SearchForm.base_fields, lists=["article", "claim", "pillar"])

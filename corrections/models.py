@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from vigil.links import reverse  # remembered per process: listings call it per row
 from vigil.models import AppendOnly, AppendOnlyQuerySet
 
 

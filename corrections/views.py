@@ -12,10 +12,12 @@ from articles.forms import ArticleRetireForm, RewriteApproveForm, RewriteRejectF
 from articles.models import Article, Rewrite
 from articles.services import RewriteRefused
 from articles.views import get_rewrite, rewrite_page
+from vigil.cachetags import tags_of
+from vigil.objectcache import ObjectFragments
 from vigil.pagecache import public_page
 from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.ratelimit import form_rate_limited, honeypot_filled, too_many_posts
-from vigil.roles import admin_required, editor_required, is_admin
+from vigil.roles import admin_required, editor_required, is_admin, staff_view
 
 from .forms import AmendmentForm, ArticleFixForm, CorrectionEntryForm, CorrectionLogFilterForm, SignOffAnswerForm
 from .models import NEWEST_FIRST, CorrectionEntry, SignOffRequest
@@ -42,11 +44,13 @@ DESK_RECENT_ENTRIES = 30
 def correction_log(request):
     """The site-wide correction log: every entry, newest first, by kind and pillar.
     A GET filter only, so the page carries no per-visitor state and caches whole."""
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     filters = CorrectionLogFilterForm(request.GET or None)
     entries = (
         CorrectionEntry.objects.public()
         .select_related("article__pillar")
-        .only("kind", "entry_on", "text", "article__slug", "article__title", "article__pillar__name")
+        .only("kind", "entry_on", "text", "article__slug", "article__title", "article__pillar__name",
+              "article__pillar__slug")
         .newest_first()
     )
     # A bad value is reported by its field; the valid one still applies.
@@ -57,14 +61,24 @@ def correction_log(request):
     if chosen.get("pillar"):
         entries = entries.filter(article__pillar__slug=chosen["pillar"])
     page = KeysetPaginator(entries, LOG_PAGE_SIZE, order=NEWEST_FIRST).page(request.GET)
+    # Each entry is kept by its article's and pillar's versions (an amendment
+    # touches the article); staff see who amended it: kept apart. Only the
+    # entries rendered now read their amendments.
+    fragments.want("site-log-entry", page.object_list,
+                   tags=lambda entry: tags_of(entry.article, entry.article.pillar),
+                   variant="staff" if staff_view(request) else "")
+    fragments.fetch()
     query = request.GET.copy()
     for name in KEYSET_PARAMS:
         query.pop(name, None)
-    return render(
+    response = render(
         request,
         "corrections/log.html",
-        {"filters": filters, "page": page, "entries": page.object_list, "filter_query": query.urlencode()},
+        {"filters": filters, "page": page, "entries": page.object_list, "filter_query": query.urlencode(),
+         "entries_to_render": fragments.missing("site-log-entry"), "fragments": fragments},
     )
+    fragments.store()
+    return response
 
 
 @public_page

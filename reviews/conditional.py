@@ -3,11 +3,15 @@ its API representation show the claim and its article, its reviews, the
 correction-log entries about it and the dissent weighed."""
 
 from claims.models import Claim
-from vigil.conditional import newest
+from vigil.conditional import CompiledRow, newest
 
 
 def claim_stamps(claims, code):
     # Reviews and entries are append-only: the newest one says all a count would.
+    return _stamps_query(claims, code).first()
+
+
+def _stamps_query(claims, code):
     return (
         claims.filter(code=code)
         .annotate(
@@ -19,12 +23,15 @@ def claim_stamps(claims, code):
             "pk", "updated_at", "article__updated_at", "reviews_changed", "entries_changed",
             "dissent_changed",
         )
-        .first()
     )
 
 
+# The claim page's validators, compiled once per process (vigil.conditional.CompiledRow).
+_page_stamps = CompiledRow(lambda code: _stamps_query(Claim.objects.all(), code))
+
+
 def claim_page_stamps(request, code):
-    return claim_stamps(Claim.objects.all(), code)
+    return _page_stamps.first(code)
 
 
 def claim_api_stamps(request, code):

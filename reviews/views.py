@@ -1,7 +1,9 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +19,8 @@ from claims.timeline import build_timeline
 from dissent.models import Dissent
 from vigil.conditional import conditional
 from vigil.fragments import render_page_or_fragment
-from vigil.cachetags import shows
+from vigil.cachetags import shows, tag, tags_of
+from vigil.objectcache import ObjectFragments, badge_fragment
 from vigil.pagecache import public_page
 from vigil.pagination import KEYSET_PARAMS, KeysetPaginator
 from vigil.roles import display_name, editor_required, is_admin
@@ -65,37 +68,56 @@ def claim_detail(request, code):
     """A claim's public page: badge, verdict-history timeline, the latest
     reviews with their reasoning (older ones a keyset page away), and the
     material dissent weighed."""
+    # Before the queries: kept fragments are checked against what happened since.
+    fragments = ObjectFragments(request)
     claim = get_object_or_404(
         Claim.objects.select_related("article__pillar", "article__section", "article__redirect_to").filter(
             article__status__in=["published", "retired"]
         ),
         code=code,
     )
-    # The chart needs every review's day and verdict, and nothing else of them.
-    history = list(
+    # The chart needs every review's day and verdict, and nothing else of them;
+    # read only when the chart or the count is rendered (kept with the claim).
+    history = functools.cache(lambda: list(
         claim.reviews.order_by("reviewed_on", "pk").values_list("reviewed_on", "verdict_after")
-    )
+    ))
     reviews = KeysetPaginator(
-        claim.reviews.select_related("editor").prefetch_related(
-            Prefetch("dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent")
-        ),
-        CLAIM_PAGE_REVIEWS,
-        order=("-reviewed_on", "-pk"),
+        claim.reviews.select_related("editor"), CLAIM_PAGE_REVIEWS, order=("-reviewed_on", "-pk")
     ).page(request.GET)
-    material_dissent = list(
+    # The head (JSON-LD), the badge and each review are kept per object
+    # (vigil.objectcache): a review, its dissent included, changes only through
+    # an action on its claim. Only the reviews rendered now read their dissent.
+    claim_tags = tags_of(claim)  # the claim's and its article's (retirement, title)
+    fragments.want("claim-head", [claim], tags=lambda c: claim_tags)
+    fragments.want(badge_fragment("large", claim.article.is_retired), [claim], tags=lambda c: claim_tags)
+    fragments.want("review", reviews.object_list, tags=lambda review: claim_tags[:1])
+    fragments.want("claim-history", [claim], tags=lambda c: claim_tags)
+    fragments.want("review-count", [claim], tags=lambda c: claim_tags[:1])
+    fragments.want("material-dissent", [claim], tags=lambda c: claim_tags[:1])
+    fragments.fetch()
+    prefetch_related_objects(
+        fragments.missing("review"),
+        Prefetch("dissent_weighed", queryset=Dissent.objects.material(), to_attr="material_dissent"),
+    )
+    # Read only where its fragment renders (weighing dissent touches the claim).
+    material_dissent = functools.cache(lambda: list(
         claim.dissent.material()
         .filter(weighed_in_review__isnull=True)
         .order_by("-weighed_at", "-pk")
-    )
+    ))
     shows(request, claim, claim.article.pillar, claim.article.section)
     context = {
         "claim": claim,
         "reviews": reviews,  # newest first; the chart reads left to right
-        "review_count": len(history),
-        "timeline": build_timeline(history),
+        # Called by the template only where its fragment renders.
+        "review_count": lambda: len(history()),
+        "timeline": functools.cache(lambda: build_timeline(history())),
         "material_dissent": material_dissent,
+        "fragments": fragments,
     }
-    return render(request, "reviews/claim_detail.html", context)
+    response = render(request, "reviews/claim_detail.html", context)
+    fragments.store()
+    return response
 
 
 # The editor desk -------------------------------------------------------------
@@ -105,12 +127,18 @@ def claim_detail(request, code):
 @require_http_methods(["GET", "HEAD"])
 def queue(request):
     """Overdue claims (most overdue first), then those due within the window."""
+    fragments = ObjectFragments(request)  # before the queries (vigil.objectcache)
     today = timezone.localdate()
     form = QueueFilterForm(request.GET)
     form.is_valid()  # a bad value is reported by its field; the valid ones still apply
     show = form.listing()
     claims = form.filter(review_queue(on=today, show=show), user=request.user)
     page = KeysetPaginator(claims, QUEUE_PAGE_SIZE, order=QUEUE_ORDER).page(request.GET)
+    # A row is the same for every editor: kept by its article's versions (every
+    # change to a claim, its dissent or its assignment touches its article), its
+    # pillar's and its editor's (their name).
+    fragments.want("queue-row", page.object_list, tags=_queue_row_tags)
+    fragments.fetch()
     escalated = second_reviews_open = None
     if not request.htmx:  # the filters' fragment is only the table
         second_reviews_open = SecondReview.objects.open_for(request.user).count()
@@ -128,8 +156,17 @@ def queue(request):
         "escalated_shown": ESCALATED_SHOWN,
         "second_reviews_open": second_reviews_open,
         "escalate_after_days": settings.VIGIL["ESCALATE_AFTER_DAYS"],
+        "fragments": fragments,
     }
-    return render_page_or_fragment(request, "reviews/queue.html", "queue-table", context)
+    response = render_page_or_fragment(request, "reviews/queue.html", "queue-table", context)
+    fragments.store()
+    return response
+
+
+def _queue_row_tags(claim):
+    editor = claim.assigned_editor
+    return [*tags_of(claim.article, claim.article.pillar),
+            *([tag("person", editor.get_username())] if editor else [])]
 
 
 def _claim_for_desk(code):

@@ -372,8 +372,8 @@ class TestPageWithAFormIsNotShared:
 @override_settings(VIGIL_PAGE_CACHE=True, VIGIL_FRAGMENT_CACHE_SECONDS=3600)
 class FragmentCacheTests(TestCase):
     """Where the whole page is not shared (a signed-in editor, a reader with a
-    session), the article's claims and correction log are cached fragments,
-    keyed by the content version like whole pages."""
+    session), the article's claims and correction-log entries are per-object
+    fragments (vigil.objectcache), each kept by its own object's tag versions."""
 
     def setUp(self):
         [self.article] = publish(articles=1, claims_each=2, entries_each=2)
@@ -385,7 +385,8 @@ class FragmentCacheTests(TestCase):
         self.client.get(url)
         Claim.objects.filter(pk=claim.pk).update(statement="A reworded statement.")
         self.assertNotContains(self.client.get(url), "A reworded statement.")
-        _as_an_action_would(self.article)
+        # An action changing a claim touches the claim (and so its article).
+        _as_an_action_would(claim)
         self.assertContains(self.client.get(url), "A reworded statement.")
 
     def test_correction_log_fragment_follows_a_new_entry(self):

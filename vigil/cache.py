@@ -31,7 +31,7 @@ import time
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -65,7 +65,26 @@ def _retry_seconds():
     return getattr(settings, "VIGIL_CACHE_RETRY_SECONDS", 5.0)
 
 
+class _ReusedClients(RedisCacheClient):
+    """Django builds a new redis.Redis client for every cache call: its
+    response callbacks alone are ~165 function calls, several times a
+    request (bench/PROFILE.md). The client is thread-safe over its pool, so
+    each pool's one is kept and reused."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClients
+
     def _guarded(self, name, call, miss):
         where = self._servers[0]
         down_until = _down_until.get(where)

@@ -27,11 +27,15 @@ from .cache import CacheUnavailable, strict
 
 CONTENT_VERSION_KEY = "vigil:content-version"
 PURGE_COUNT_KEY = "vigil:purges"
-_TAG_KEY = "vigil:tag:"
+TAG_PREFIX = "vigil:tag:"
 
 
-def _tag_key(tag):
-    return _TAG_KEY + tag
+def tag_key(tag):
+    """The cache key of `tag`'s version (vigil.objectcache reads it with the fragments)."""
+    return TAG_PREFIX + tag
+
+
+_tag_key = tag_key
 
 
 def tag_versions(tags):
@@ -71,15 +75,49 @@ def purge_count():
         return None
 
 
-def page_lookup(key):
-    """A cached page copy and the purge count, in one round trip; (None, None)
-    while the cache cannot say."""
+# What a request reads before its view runs, in one round trip: the content
+# version (ETags), the purge count (per-object fragments, vigil.objectcache)
+# and what the apps add with read_at_start() (the footer's count). Each was a
+# round trip of its own; on this 2-core machine a round trip waits behind the
+# other processes, and a page waited on four (bench/PROFILE.md).
+_START_KEYS = [CONTENT_VERSION_KEY, PURGE_COUNT_KEY]
+_UNREAD = object()
+
+
+def read_at_start(key):
+    """Read `key` with every request's first round trip (request_start)."""
+    if key not in _START_KEYS:
+        _START_KEYS.append(key)
+
+
+def request_start(request, *also):
+    """{key: value} of the start keys (and `also`, on the first call), read once
+    per request; None while the cache cannot say."""
+    found = request.__dict__.get("_vigil_start", _UNREAD)
+    if found is not _UNREAD:
+        return found
     try:
         with strict():
-            found = cache.get_many([key, PURGE_COUNT_KEY])
+            found = cache.get_many([*also, *_START_KEYS])
     except CacheUnavailable:
+        found = None
+    request._vigil_start = found
+    return found
+
+
+def page_lookup(key, request):
+    """A cached page copy and the purge count, with the request's other start
+    keys, in one round trip; (None, None) while the cache cannot say."""
+    found = request_start(request, key)
+    if found is None:
         return None, None
     return found.get(key), found.get(PURGE_COUNT_KEY, 0)
+
+
+def purges_at_start(request):
+    """The purge count when `request` began; None while the cache cannot say."""
+    found = request_start(request)
+    return None if found is None else found.get(PURGE_COUNT_KEY, 0)
 
 
 def page_keep(key, copy, seconds):
@@ -102,9 +140,16 @@ def _bump(key):
         cache.add(key, time.time_ns(), timeout=None)
 
 
-def content_version():
-    """The current version, or None while the cache cannot say: then nothing
-    may be served from or kept under a version (it would outlive a change)."""
+def content_version(request=None):
+    """The current version (as `request` began, when given: read with its other
+    start keys), or None while the cache cannot say: then nothing may be
+    served from or kept under a version (it would outlive a change)."""
+    if request is not None:
+        found = request_start(request)
+        if found is None:
+            return None
+        if found.get(CONTENT_VERSION_KEY) is not None:
+            return found[CONTENT_VERSION_KEY]
     try:
         with strict():
             version = cache.get(CONTENT_VERSION_KEY)

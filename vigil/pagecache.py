@@ -56,7 +56,7 @@ from django.utils.cache import (
 from django.utils.http import parse_http_date_safe
 
 from . import freshness
-from .cachetags import TAG_HEADERS, set_tag_headers, shown, shows, tags_of
+from .cachetags import TAG_HEADERS, set_tag_headers, shown, shows
 
 # The one request that renders a stale page again holds its lock this long at most.
 RENDER_LOCK_SECONDS = 10
@@ -122,7 +122,9 @@ def public_page(view=None, *, params=(), lists=()):
             return _shared(answer, "hit")
 
         key = f"vigil:page:{digest}"
-        copy, purges = freshness.page_lookup(key)
+        # With the request's other start keys (vigil.freshness.request_start):
+        # the view's ETag and fragments need no round trip of their own.
+        copy, purges = freshness.page_lookup(key, request)
         if purges is None:
             # The cache is unavailable: render, as if there were none.
             return _render(view, request, args, kwargs)
@@ -375,25 +377,3 @@ class PrivateResponsesMiddleware:
             for header in TAG_HEADERS:
                 response.headers.pop(header, None)
         return response
-
-
-def fragment_context(request):
-    """`fragment_cache_seconds` for templates, for fragments cached where a
-    whole page cannot be (a page with a form, a signed-in editor's view of a
-    public page), keyed by the tag versions of what they show ({% load
-    freshness %}, vigil/templatetags/freshness.py); a fragment that differs for
-    staff adds staff_view:
-
-        {% cache fragment_cache_seconds article-log article.pk article|tag_version staff_view %}…{% endcache %}
-
-    VIGIL_FRAGMENT_CACHE_SECONDS=0 turns fragments off (the tests do)."""
-    return {"fragment_cache_seconds": settings.VIGIL_FRAGMENT_CACHE_SECONDS}
-
-
-def fragment_version(*objects):
-    """The part of a fragment's cache key that moves when any of `objects` changes."""
-    versions = _versions(tags_of(*objects))
-    if versions is None:
-        # The cache is unavailable: a key no stored fragment has (it is rendered).
-        return f"unavailable:{time.monotonic_ns()}"
-    return f"{timezone.localdate()}:" + ":".join(str(versions[tag]) for tag in versions)

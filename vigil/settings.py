@@ -104,13 +104,14 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} reversed once per process (vigil.links).
+            "builtins": ["vigil.templatetags.links"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vigil.context_processors.site",
                 "claims.context_processors.reviewed_count",
-                "vigil.pagecache.fragment_context",
             ],
         },
     },
@@ -211,12 +212,9 @@ VIGIL_PAGE_CACHE = env_bool("VIGIL_PAGE_CACHE", True)
 # a change whose cache bump was lost (a worker killed right after commit) shows
 # within it. Bumps that failed are also retried (vigil.actions.follow_ups_retry).
 VIGIL_PAGE_CACHE_SECONDS = int(env("VIGIL_PAGE_CACHE_SECONDS", "300"))
-# Fragments of pages that cannot be shared whole (a signed-in editor's view).
+# Per-object fragments (vigil.objectcache): a claim's block, a badge, a log
+# entry, kept until the object changes; 0 turns them off (nothing asked or kept).
 VIGIL_FRAGMENT_CACHE_SECONDS = int(env("VIGIL_FRAGMENT_CACHE_SECONDS", str(VIGIL_PAGE_CACHE_SECONDS)))
-if VIGIL_FRAGMENT_CACHE_SECONDS <= 0:
-    # Off means off: {% cache %} reads the "template_fragments" cache first, and
-    # this one stores nothing and asks nobody, so every fragment renders afresh.
-    CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 # How long a worker trusts the tag versions it last read (seconds): a
 # change reaches every reader within this time; 0 asks Redis on every request.
 VIGIL_PAGE_CACHE_LOCAL_SECONDS = float(env("VIGIL_PAGE_CACHE_LOCAL_SECONDS", "1"))

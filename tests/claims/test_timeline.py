@@ -81,3 +81,39 @@ class BuildTimelineTests(SimpleTestCase):
             [(d(1, 1), Verdict.PARTIAL)], width=220, left=100, right=0, height=100, top=0, bottom=0
         ).marks[0]
         self.assertEqual(half.half_path, "M160,43 A7,7 0 0 0 160,57 Z")
+
+
+class TimelineMarkupTests(SimpleTestCase):
+    """{% load timeline_svg %} writes the marks, their words and the table as
+    the template's loops did (the loops were most of a cold claim page)."""
+
+    OLD = (
+        '{% load days %}<desc>{% for mark in timeline.marks %}{{ mark.on|day_text }}: {{ mark.label }}'
+        '{% if not forloop.last %}; {% endif %}{% endfor %}.</desc>'
+        '{% for mark in timeline.marks %}<g class="timeline__mark timeline__mark--{{ mark.verdict }}">'
+        '<title>{{ mark.on|day_text }}: {{ mark.label }}</title>'
+        '{% if mark.shape == "circle" %}<circle class="timeline__shape" cx="{{ mark.x }}" cy="{{ mark.y }}" r="7"/>'
+        '{% elif mark.shape == "half" %}<circle class="timeline__outline" cx="{{ mark.x }}" cy="{{ mark.y }}" r="7"/>'
+        '<path class="timeline__shape" d="{{ mark.half_path }}"/>{% else %}'
+        '<polygon class="timeline__shape" points="{{ mark.polygon }}"/>{% endif %}</g>{% endfor %}'
+        '{% for mark in timeline.marks %}<tr><td>{{ mark.on|day_time }}</td><td>{{ mark.label }}</td></tr>{% endfor %}'
+    )
+    NEW = ("{% load timeline_svg %}<desc>{% timeline_desc timeline %}</desc>{% timeline_marks timeline %}"
+           "{% timeline_rows timeline %}")
+
+    def test_the_same_markup_as_the_template_loops(self):
+        import re
+
+        from django.template import Context, Template
+
+        timeline = build_timeline([
+            (datetime.date(2025, 1, 5), Verdict.HOLDING),
+            (datetime.date(2025, 3, 9), Verdict.PARTIAL),
+            (datetime.date(2025, 6, 1), Verdict.NOT_HOLDING),
+        ])
+
+        def render(source):
+            html = Template(source).render(Context({"timeline": timeline}))
+            return re.sub(r">\s+<", "><", html.strip())
+
+        self.assertEqual(render(self.NEW), render(self.OLD))

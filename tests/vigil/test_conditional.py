@@ -109,3 +109,19 @@ class StaffViewValidatorTests(TestCase):
         # The staff view's own ETag still earns the editor a 304.
         again = self.client.get(url, HTTP_IF_NONE_MATCH=staff["ETag"])
         self.assertEqual(again.status_code, 304)
+
+
+@time_machine.travel("2026-03-01 10:00 +0000", tick=False)
+class CompiledRowTests(TestCase):
+    """vigil.conditional.CompiledRow: the validators' query, compiled once,
+    answers what the ORM's own .first() answers, converted the same way."""
+
+    def test_the_compiled_row_is_the_orms_row(self):
+        from articles.views import _article_stamps
+
+        article = make_article(slug="grid-prices")
+        make_claim(article=article, is_primary=True)
+        make_correction(article=article)
+        for slug in ("grid-prices", "no-such-article"):
+            self.assertEqual(_article_stamps.first(slug), _article_stamps.build(slug).first(), slug)
+        self.assertIsInstance(_article_stamps.first("grid-prices")["claims_changed"], datetime.datetime)
