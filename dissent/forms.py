@@ -66,8 +66,11 @@ def _limits():
 
 
 class DissentForm(HoneypotMixin, forms.Form):
+    # Radios, not a select: a select cuts a claim's statement off at its width,
+    # and a reader must see the whole claim to know which one they dispute.
     claim = forms.ChoiceField(
         label="Which claim do you dispute?",
+        widget=forms.RadioSelect,
         error_messages={
             "invalid_choice": "Choose one of this article's claims.",
             "required": "Choose the claim you dispute.",
@@ -100,9 +103,11 @@ class DissentForm(HoneypotMixin, forms.Form):
         limits = _limits()
         # One query for the claims, however often the widget looks at its choices.
         self.claims = {claim.code: claim for claim in article.claims.order_by("-is_primary", "code")}
-        self.fields["claim"].choices = [
-            (code, f"{code} — {claim.statement}") for code, claim in self.claims.items()
-        ]
+        # Each choice's label is the claim itself: the template shows its code,
+        # verdict and whole statement.
+        self.fields["claim"].choices = list(self.claims.items())
+        if len(self.claims) == 1 and not self.is_bound and not self.initial.get("claim"):
+            self.initial["claim"] = next(iter(self.claims))
         argument = self.fields["argument"]
         # Limits are checked in clean_argument (with the count in the message),
         # not by a maxlength attribute that would silently cut pasted text.
