@@ -157,3 +157,63 @@ class DissentForm(HoneypotMixin, forms.Form):
                 "name", "Give the name to credit, or untick “Credit me by name”."
             )
         return cleaned
+
+
+# --- Moderation desk -------------------------------------------------------------
+# One form per queue item: its fields' ids carry the item's id, so the error
+# summary of the one that failed links to its own fields among fifty.
+
+
+class DissentWeighForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("material", "Weigh: material"),
+            ("not_material", "Weigh: not material"),
+            ("reject", "Reject as spam or abuse"),
+        ],
+        error_messages={
+            "required": "Choose material, not material or reject.",
+            "invalid_choice": "Choose material, not material or reject.",
+        },
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A material note appears in the article's change history.",
+    )
+
+    def __init__(self, *args, dissent, **kwargs):
+        kwargs.setdefault("auto_id", f"%s-{dissent.pk}")
+        super().__init__(*args, **kwargs)
+        self.item = dissent
+
+
+class ReportHandleForm(forms.Form):
+    """Whether the entry's text is there, and its kind allowed, is the service's
+    rule (error_report_correct); its refusal lands on the field it names."""
+
+    decision = forms.ChoiceField(
+        choices=[("correct", "Log the correction"), ("decline", "Decline the report")],
+        error_messages={
+            "required": "Choose to log a correction or to decline the report.",
+            "invalid_choice": "Choose to log a correction or to decline the report.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Log as",
+        required=False,
+        error_messages={"invalid_choice": "A report becomes a correction or a clarification."},
+    )
+    text = forms.CharField(
+        label="Correction-log entry (what readers will see)",
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, report, kinds, **kwargs):
+        kwargs.setdefault("auto_id", f"report-%s-{report.pk}")
+        super().__init__(*args, **kwargs)
+        self.item = report
+        self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
