@@ -67,3 +67,52 @@ class ReviewFormErrorSummaryTests(TestCase):
         self.assertIn('href="#id_cadence_days"', block)
         self.assertIn('href="#id_reasoning"', block)
         self.assertLess(html.index('class="error-summary"'), html.index('id="id_reasoning"'))
+
+
+class RewriteDecisionErrorSummaryTests(TestCase):
+    """The sign-off decisions: a refused rejection lands on the rewrite's page with
+    the summary focused in the reject form, linked to its field; on the sign-off
+    queue every rewrite's fields have ids of their own."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from tests.articles.test_rewrites import draft
+        from tests.factories import make_admin, make_article
+
+        cls.admin = make_admin()
+        editor = make_editor()
+        cls.first = draft(make_article(), editor)
+        cls.second = draft(make_article(), editor)
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+
+    def test_a_rejection_without_a_reason_is_summarised_in_the_reject_form(self):
+        pk = self.first.pk
+        response = self.client.post(reverse("articles:desk_rewrite_reject", kwargs={"pk": pk}), {"reason": "   "})
+        self.assertEqual(response.status_code, 400)
+        block, html = summary(response)
+        self.assertIn("autofocus", block)
+        self.assertIn(f'href="#reject-reason-{pk}"', block)
+        self.assertIn("Tell the editor why the rewrite is rejected.", block)
+        reject_form = html[html.index(reverse("articles:desk_rewrite_reject", kwargs={"pk": pk})):]
+        self.assertLess(reject_form.index('class="error-summary"'), reject_form.index(f'id="reject-reason-{pk}"'))
+        self.assertIn(f'aria-describedby="reject-reason-{pk}_error"', html)
+        self.assertEqual(html.count('class="error-summary"'), 1)
+
+    def test_the_approve_form_beside_a_refused_rejection_keeps_its_ids_and_help(self):
+        pk = self.first.pk
+        response = self.client.post(reverse("articles:desk_rewrite_reject", kwargs={"pk": pk}), {"reason": ""})
+        html = response.content.decode()
+        self.assertIn(f'id="approve-entry_text-{pk}"', html)
+        self.assertIn(f'aria-describedby="approve-entry_text-{pk}_helptext"', html)
+        self.assertIn(f'id="approve-entry_text-{pk}_helptext"', html)
+
+    def test_each_rewrite_on_the_sign_off_queue_has_its_own_field_ids(self):
+        html = self.client.get(reverse("corrections:signoff_queue")).content.decode()
+        for rewrite in (self.first, self.second):
+            for stem in ("approve-entry_text", "approve-open_review", "reject-reason"):
+                target = f"{stem}-{rewrite.pk}"
+                self.assertEqual(html.count(f'id="{target}"'), 1, target)
+                self.assertIn(f'for="{target}"', html)
+        self.assertNotIn('class="error-summary"', html)
