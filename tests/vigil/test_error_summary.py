@@ -116,3 +116,78 @@ class RewriteDecisionErrorSummaryTests(TestCase):
                 self.assertEqual(html.count(f'id="{target}"'), 1, target)
                 self.assertIn(f'for="{target}"', html)
         self.assertNotIn('class="error-summary"', html)
+
+
+class OtherDeskFormErrorSummaryTests(TestCase):
+    """The other hand-written desk forms: the blind second review, spreading due
+    dates, registering a webhook, joining the desk; and the public follow form."""
+
+    def assert_summary_links(self, response, *targets):
+        block, html = summary(response)
+        self.assertIn("autofocus", block)
+        for target in targets:
+            self.assertIn(f'href="#{target}"', block)
+            self.assertIn(f'id="{target}"', html)
+            self.assertLess(html.index('class="error-summary"'), html.index(f'id="{target}"'))
+        return html
+
+    def test_second_review_without_a_verdict_keeps_the_reasoning(self):
+        import datetime
+
+        import time_machine
+        from django.conf import settings
+        from django.test import override_settings
+
+        from reviews.services import review_record
+        from tests.factories import make_claim
+
+        first = make_editor()
+        make_editor()  # someone else, to give the second review to
+        with override_settings(VIGIL={**settings.VIGIL, "SECOND_REVIEW_PERCENT": 100}), time_machine.travel(
+            datetime.datetime(2026, 5, 4, 10, 30, tzinfo=datetime.UTC), tick=False
+        ):
+            review = review_record(
+                claim=make_claim(), editor=first, verdict="holding", cadence_days=60, reasoning="First."
+            )
+        self.client.force_login(review.second_review.reviewer)
+        url = reverse("reviews:second_review", kwargs={"pk": review.second_review.pk})
+        response = self.client.post(url, {"reasoning": "My own reading of the replication."})
+        self.assertEqual(response.status_code, 422)
+        html = self.assert_summary_links(response, "id_verdict_0")
+        self.assertIn("My own reading of the replication.", html)
+
+    def test_spreading_with_bad_dates_summarises_the_problem(self):
+        self.client.force_login(make_editor())
+        response = self.client.get(reverse("reviews:spread"), {"due_from": "2026-06-15", "due_to": "2026-06-01"})
+        block, html = summary(response)
+        self.assertIn("The last day is before the first.", block)
+        self.assertIn('value="2026-06-15"', html)
+
+    def test_a_refused_webhook_is_summarised_and_kept(self):
+        from tests.factories import make_admin
+
+        self.client.force_login(make_admin())
+        response = self.client.post("/desk/webhooks/", {"url": "http://127.0.0.1:9/hook"})
+        html = self.assert_summary_links(response, "id_url")
+        self.assertIn('value="http://127.0.0.1:9/hook"', html)
+
+    def test_the_follow_form_summarises_a_bad_address_and_keeps_it(self):
+        from tests.factories import make_claim
+
+        claim = make_claim()
+        response = self.client.post(reverse("followers:follow_claim", args=[claim.code]), {"email": "not-an-address"})
+        html = self.assert_summary_links(response, "id_email")
+        self.assertIn('value="not-an-address"', html)
+
+    def test_joining_the_desk_with_passwords_that_differ_is_summarised(self):
+        from vigil.people import invite_token
+        from tests.factories import make_user
+
+        person = make_user(username="ines")
+        person.set_unusable_password()
+        person.save()
+        response = self.client.post(
+            f"/accounts/invite/{invite_token(person)}/",
+            {"new_password1": "a long passphrase 42", "new_password2": "another passphrase 42"},
+        )
+        self.assert_summary_links(response, "id_new_password2")
