@@ -191,3 +191,51 @@ class OtherDeskFormErrorSummaryTests(TestCase):
             {"new_password1": "a long passphrase 42", "new_password2": "another passphrase 42"},
         )
         self.assert_summary_links(response, "id_new_password2")
+
+
+class ReviewPageSideFormErrorSummaryTests(TestCase):
+    """The review page's smaller forms (marking a trigger fired, assigning the
+    claim) and the time-away form get the summary too."""
+
+    @classmethod
+    def setUpTestData(cls):
+        article, cls.claim, _ = article_with_claims()
+        cls.editor = make_editor()
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def test_marking_a_trigger_fired_without_saying_what_appeared(self):
+        from claims.models import EvidenceTrigger
+
+        trigger = EvidenceTrigger.objects.create(claim=self.claim, text="A replication.", position=0)
+        url = reverse("reviews:trigger_fire", kwargs={"code": self.claim.code, "pk": trigger.pk})
+        response = self.client.post(url, {f"trigger-{trigger.pk}-note": "", f"trigger-{trigger.pk}-url": "not a link"})
+        self.assertEqual(response.status_code, 422)
+        block, html = summary(response)
+        note, link = f"id_trigger-{trigger.pk}-note", f"id_trigger-{trigger.pk}-url"
+        self.assertIn(f'href="#{note}"', block)
+        self.assertIn(f'href="#{link}"', block)
+        self.assertIn('value="not a link"', html)
+        # Every id an aria-describedby names is on the page.
+        for ids in re.findall(r'aria-describedby="([^"]+)"', html):
+            for target in ids.split():
+                self.assertIn(f'id="{target}"', html)
+
+    def test_assigning_someone_who_is_not_an_editor(self):
+        from tests.factories import make_user
+
+        reader = make_user()
+        response = self.client.post(reverse("reviews:assign", kwargs={"code": self.claim.code}), {"editor": reader.pk})
+        self.assertEqual(response.status_code, 422)
+        block, _ = summary(response)
+        self.assertIn('href="#id_editor"', block)
+
+    def test_time_away_ending_before_it_starts(self):
+        response = self.client.post(
+            reverse("reviews:time_away_add"), {"starts_on": "2026-06-10", "ends_on": "2026-06-01"}
+        )
+        block, html = summary(response)
+        self.assertIn("The last day away cannot be before the first.", block)
+        self.assertIn('href="#id_ends_on"', block)
+        self.assertIn('value="2026-06-10"', html)
