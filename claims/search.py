@@ -268,7 +268,7 @@ def snippet(text, words):
     first = pattern.search(text) if pattern else None
     focus, focus_end = (first.start(), first.end()) if first else (0, 0)
     start = max(0, focus - SNIPPET_RADIUS)
-    if start:
+    if start and text[start - 1] != " ":
         # Forward to the next word's start; the match itself starts a word.
         space = text.find(" ", start, focus)
         start = space + 1 if space != -1 else focus

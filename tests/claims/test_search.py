@@ -294,3 +294,14 @@ class LongAndControlQueryTests(SearchTestCase):
         response = self.client.get("/search/", {"q": "\x00"})
         self.assertContains(response, "Type a word or two to search.")
         self.assertNotIn("\x00", response.content.decode())
+
+
+class SnippetWordStartTests(TestCase):
+    def test_a_window_that_starts_on_a_word_keeps_that_word(self):
+        from claims.search import SNIPPET_RADIUS
+
+        lead = "b" * 9 + " "
+        text = lead + "a" * (SNIPPET_RADIUS - 1) + " target"
+        # The window opens exactly where "aaa…" begins.
+        self.assertEqual(text.index("target") - SNIPPET_RADIUS, len(lead))
+        self.assertEqual(str(snippet(text, ["target"])), f"… {'a' * (SNIPPET_RADIUS - 1)} <mark>target</mark>")
