@@ -41,21 +41,41 @@ class RewriteForm(forms.ModelForm):
         }
 
 
-class RewriteApproveForm(forms.Form):
+class RewriteDecisionForm(forms.Form):
+    """An admin's decision on one rewrite. The sign-off queue shows many at
+    once: each form's field ids carry its rewrite's id, so an error summary
+    links to the field of the right one."""
+
+    id_stem = ""
+
+    def __init__(self, *args, rewrite, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_stem}-%s-{rewrite.pk}")
+        super().__init__(*args, **kwargs)
+
+
+class RewriteApproveForm(RewriteDecisionForm):
+    id_stem = "approve"
+
     entry_text = forms.CharField(
         label="Correction-log entry",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Dated in the article's correction log. Leave empty for the standard wording.",
+        help_text="Leave empty for the standard wording (“Rewritten [date]: the title, standfirst and body were replaced.”).",
     )
     open_review = forms.BooleanField(
-        label="Open a review of the primary claim (make it due today)", required=False
+        label="Open a review of the primary claim (make it due today)",
+        required=False,
+        help_text="The verdict moves only through that review, never with the rewrite itself.",
     )
 
 
-class RewriteRejectForm(forms.Form):
+class RewriteRejectForm(RewriteDecisionForm):
+    id_stem = "reject"
+
     reason = forms.CharField(
-        label="Reason for the editor", widget=forms.Textarea(attrs={"rows": 3})
+        label="Reason for the editor",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Tell the editor why the rewrite is rejected."},
     )
 
 

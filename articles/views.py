@@ -349,8 +349,8 @@ def rewrite_page(request, rewrite, *, approve_form=None, reject_form=None, statu
             "proposed": {"title": rewrite.title, "dek": rewrite.dek, "body_html": rewrite.body_html},
             "can_sign_off": is_admin(request.user),
             "can_withdraw": rewrite.withdrawable_by(request.user),
-            "approve_form": approve_form or RewriteApproveForm(),
-            "reject_form": reject_form or RewriteRejectForm(),
+            "approve_form": approve_form or RewriteApproveForm(rewrite=rewrite),
+            "reject_form": reject_form or RewriteRejectForm(rewrite=rewrite),
         },
         status=status,
     )
@@ -404,7 +404,7 @@ def desk_rewrite_withdraw(request, pk):
 @require_POST
 def desk_rewrite_reject(request, pk):
     rewrite = get_rewrite(pk)
-    form = RewriteRejectForm(request.POST)
+    form = RewriteRejectForm(request.POST, rewrite=rewrite)
     if not form.is_valid():
         return rewrite_page(request, rewrite, reject_form=form, status=400)
     try:

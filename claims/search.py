@@ -11,8 +11,14 @@ them on every search; this way the database walks the listing index newest
 first and stops after CANDIDATES matches, while a rare word is still found
 through the GIN index wherever it is. The price: for a common word, the best
 match older than the newest CANDIDATES is not offered.
-Elsewhere (the SQLite default): every word must appear somewhere, title
-matches first.
+Elsewhere (the SQLite default): every word must appear somewhere as a whole
+word (or its plural: "fee" finds "fees", "egress" never finds "regressions"),
+title matches first; snippets start and end between words.
+
+A query is cut to MAX_QUERY_LENGTH characters (at a space where it can be),
+and the page says so; control characters, NUL included, become spaces before
+anything else sees them, so none is searched for, stored in a cache key or
+echoed.
 
 Snippets are escaped here and only our own <mark> tags are added, so nothing a
 writer or a reader typed reaches the page as HTML.
@@ -50,15 +56,32 @@ def _plain(text):
     return _MARKUP.sub("", text or "")
 
 
+def _spaced(text):
+    return " ".join(_CONTROL.sub(" ", text or "").split())
+
+
 def clean_query(text):
-    """What we search for: no control characters (PostgreSQL rejects NUL), trimmed, bounded."""
-    text = _CONTROL.sub(" ", text or "")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+    """What we search for: no control characters (PostgreSQL rejects NUL), trimmed,
+    bounded; a long query is cut at its last space before the bound, so no word
+    is searched for half-typed."""
+    text = _spaced(text)
+    if len(text) <= MAX_QUERY_LENGTH:
+        return text
+    head = text[: MAX_QUERY_LENGTH + 1]
+    return head[: head.rindex(" ")] if " " in head else text[:MAX_QUERY_LENGTH]
+
+
+class QueryField(forms.CharField):
+    """Control characters are spaces before validation: a NUL is not worth an
+    error message (CharField refuses it), it is simply not part of the search."""
+
+    def to_python(self, value):
+        return super().to_python(_CONTROL.sub(" ", value) if isinstance(value, str) else value)
 
 
 class SearchForm(forms.Form):
     # No max_length: an over-long query is cut, not refused (clean_query).
-    q = forms.CharField(label="Search articles and claims", required=False, strip=True)
+    q = QueryField(label="Search articles and claims", required=False, strip=True)
     pillar = forms.ModelChoiceField(
         queryset=Pillar.objects.order_by("name"),
         to_field_name="slug",
@@ -75,6 +98,8 @@ class Results:
     query: str
     articles: list = field(default_factory=list)
     claims: list = field(default_factory=list)
+    # How long the query was before it was cut to `query`, if it was.
+    cut_from: int = 0
 
     limit: int = RESULT_LIMIT
 
@@ -92,7 +117,15 @@ def search(query, *, pillar=None, verdict=None):
 
     Each article gets `.snippet` (safe HTML with <mark>) and each claim too.
     """
+    typed = len(_spaced(query))
     query = clean_query(query)
+    results = _search(query, pillar=pillar, verdict=verdict)
+    if typed > len(query):
+        results.cut_from = typed
+    return results
+
+
+def _search(query, *, pillar, verdict):
     if not _WORD.search(query):
         return Results(query=query)
     articles = Article.objects.for_listing()
@@ -188,16 +221,30 @@ def _marked(headline):
 # --- Fallback (SQLite) -------------------------------------------------------
 
 
+def word_pattern(words):
+    """One regular expression matching any of `words` as a whole word, or its
+    plural; case is ignored. `\\w` is Unicode-aware, so "égress" is one word."""
+    alternatives = "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    return rf"(?<!\w)(?:{alternatives})(?:e?s)?(?!\w)"
+
+
+def _word_in(name, word):
+    # LIKE narrows the rows cheaply (ASCII only: SQLite folds no other case);
+    # the word-boundary check then runs, in Python, on what is left.
+    match = Q(**{f"{name}__iregex": word_pattern([word])})
+    return (Q(**{f"{name}__icontains": word}) & match) if word.isascii() else match
+
+
 def _search_simple(query, articles, claims):
     words = _WORD.findall(query)[:MAX_WORDS]
     article_match = Q()
     claim_match = Q()
     for word in words:
-        article_match &= Q(title__icontains=word) | Q(dek__icontains=word) | Q(body_markdown__icontains=word)
-        claim_match &= Q(statement__icontains=word) | Q(holding_up_note__icontains=word)
+        article_match &= _word_in("title", word) | _word_in("dek", word) | _word_in("body_markdown", word)
+        claim_match &= _word_in("statement", word) | _word_in("holding_up_note", word)
     title_hits = Q()
     for word in words:
-        title_hits |= Q(title__icontains=word)
+        title_hits |= _word_in("title", word)
     article_rows = list(
         articles.filter(article_match)
         .annotate(title_hit=Case(When(title_hits, then=Value(1)), default=Value(0), output_field=IntegerField()))
@@ -214,16 +261,27 @@ def _search_simple(query, articles, claims):
 
 
 def snippet(text, words):
-    """A window of `text` around the first of `words`, escaped, the words in <mark>."""
+    """A window of `text` around the first of `words`, escaped, the words in <mark>.
+    The window starts and ends between words: a reader never sees "…gressions"."""
     text = " ".join(_plain(text).split())
-    lowered = text.lower()
-    positions = [lowered.find(word.lower()) for word in words if word.lower() in lowered]
-    start = max(0, min(positions, default=0) - SNIPPET_RADIUS)
-    end = min(len(text), start + 2 * SNIPPET_RADIUS)
-    window = text[start:end]
-    if words:
+    pattern = re.compile(word_pattern(words), re.IGNORECASE) if words else None
+    first = pattern.search(text) if pattern else None
+    focus, focus_end = (first.start(), first.end()) if first else (0, 0)
+    start = max(0, focus - SNIPPET_RADIUS)
+    if start and text[start - 1] != " ":
+        # Forward to the next word's start; the match itself starts a word.
+        space = text.find(" ", start, focus)
+        start = space + 1 if space != -1 else focus
+    end = min(len(text), max(start + 2 * SNIPPET_RADIUS, focus_end))
+    if end < len(text) and text[end] != " ":
+        # Back to the end of the last whole word, or on to the end of this one.
+        space = text.rfind(" ", focus_end, end)
+        if space == -1:
+            space = text.find(" ", end)
+        end = space if space != -1 else len(text)
+    window = text[start:end].strip()
+    if pattern:
         # Split on the matches before escaping, so a <mark> never lands inside an entity.
-        pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
         html, last = [], 0
         for match in pattern.finditer(window):
             html += [escape(window[last:match.start()]), f"<mark>{escape(match.group(0))}</mark>"]

@@ -21,7 +21,7 @@ from .forms import (
     claim_draft_initial,
 )
 from .models import Claim
-from .search import SearchForm, search
+from .search import MAX_QUERY_LENGTH, SearchForm, search
 from .services import (
     DraftConflict,
     PublicationRefused,
@@ -65,7 +65,9 @@ def search_page(request):
             name: form.cleaned_data.get(name) for name in ("q", "pillar", "verdict")
         }
         results = search(data.get("q") or "", pillar=data.get("pillar"), verdict=data.get("verdict"))
-    return render(request, "claims/search.html", {"form": form, "results": results})
+    return render(
+        request, "claims/search.html", {"form": form, "results": results, "max_query_length": MAX_QUERY_LENGTH}
+    )
 
 
 # --- Desk: drafting, sign-off ----------------------------------------------------

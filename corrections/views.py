@@ -202,6 +202,8 @@ def signoff_queue(request):
         rewrite.diff = rewrite_diff(
             live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown
         )
+        rewrite.approve_form = RewriteApproveForm(rewrite=rewrite)
+        rewrite.reject_form = RewriteRejectForm(rewrite=rewrite)
     requests = Paginator(
         SignOffRequest.objects.open()
         .select_related("entry__article", "entry__created_by", "addressed_to")
@@ -222,8 +224,6 @@ def signoff_queue(request):
             "rewrites": rewrites,
             "signoff_requests": requests,
             "retired_articles": retired,
-            "approve_form": RewriteApproveForm(),
-            "reject_form": RewriteRejectForm(),
             "answer_form": SignOffAnswerForm(),
         },
     )
@@ -259,7 +259,7 @@ def signoff_request_answer(request, pk):
 @require_POST
 def desk_rewrite_approve(request, pk):
     rewrite = get_rewrite(pk)
-    form = RewriteApproveForm(request.POST)
+    form = RewriteApproveForm(request.POST, rewrite=rewrite)
     if not form.is_valid():
         return rewrite_page(request, rewrite, approve_form=form, status=400)
     try:

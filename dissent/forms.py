@@ -66,8 +66,11 @@ def _limits():
 
 
 class DissentForm(HoneypotMixin, forms.Form):
+    # Radios, not a select: a select cuts a claim's statement off at its width,
+    # and a reader must see the whole claim to know which one they dispute.
     claim = forms.ChoiceField(
         label="Which claim do you dispute?",
+        widget=forms.RadioSelect,
         error_messages={
             "invalid_choice": "Choose one of this article's claims.",
             "required": "Choose the claim you dispute.",
@@ -100,9 +103,11 @@ class DissentForm(HoneypotMixin, forms.Form):
         limits = _limits()
         # One query for the claims, however often the widget looks at its choices.
         self.claims = {claim.code: claim for claim in article.claims.order_by("-is_primary", "code")}
-        self.fields["claim"].choices = [
-            (code, f"{code} — {claim.statement}") for code, claim in self.claims.items()
-        ]
+        # Each choice's label is the claim itself: the template shows its code,
+        # verdict and whole statement.
+        self.fields["claim"].choices = list(self.claims.items())
+        if len(self.claims) == 1 and not self.is_bound and not self.initial.get("claim"):
+            self.initial["claim"] = next(iter(self.claims))
         argument = self.fields["argument"]
         # Limits are checked in clean_argument (with the count in the message),
         # not by a maxlength attribute that would silently cut pasted text.
@@ -152,3 +157,63 @@ class DissentForm(HoneypotMixin, forms.Form):
                 "name", "Give the name to credit, or untick “Credit me by name”."
             )
         return cleaned
+
+
+# --- Moderation desk -------------------------------------------------------------
+# One form per queue item: its fields' ids carry the item's id, so the error
+# summary of the one that failed links to its own fields among fifty.
+
+
+class DissentWeighForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("material", "Weigh: material"),
+            ("not_material", "Weigh: not material"),
+            ("reject", "Reject as spam or abuse"),
+        ],
+        error_messages={
+            "required": "Choose material, not material or reject.",
+            "invalid_choice": "Choose material, not material or reject.",
+        },
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A material note appears in the article's change history.",
+    )
+
+    def __init__(self, *args, dissent, **kwargs):
+        kwargs.setdefault("auto_id", f"%s-{dissent.pk}")
+        super().__init__(*args, **kwargs)
+        self.item = dissent
+
+
+class ReportHandleForm(forms.Form):
+    """Whether the entry's text is there, and its kind allowed, is the service's
+    rule (error_report_correct); its refusal lands on the field it names."""
+
+    decision = forms.ChoiceField(
+        choices=[("correct", "Log the correction"), ("decline", "Decline the report")],
+        error_messages={
+            "required": "Choose to log a correction or to decline the report.",
+            "invalid_choice": "Choose to log a correction or to decline the report.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Log as",
+        required=False,
+        error_messages={"invalid_choice": "A report becomes a correction or a clarification."},
+    )
+    text = forms.CharField(
+        label="Correction-log entry (what readers will see)",
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, report, kinds, **kwargs):
+        kwargs.setdefault("auto_id", f"report-%s-{report.pk}")
+        super().__init__(*args, **kwargs)
+        self.item = report
+        self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]

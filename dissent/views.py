@@ -1,7 +1,9 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +19,7 @@ from corrections.services import (
 from vigil.ratelimit import form_rate_limited, honeypot_filled, too_many_posts
 from vigil.roles import editor_required
 
-from .forms import DissentForm
+from .forms import DissentForm, DissentWeighForm, ReportHandleForm
 from .models import Dissent
 from .services import DissentAlreadyWeighed, DissentRefused, dissent_reject, dissent_submit, dissent_weigh
 
@@ -87,10 +89,20 @@ def _chosen(value, choices, default):
     return value if value in valid else default
 
 
+CORRECTION_KINDS = [CorrectionEntry.Kind.CORRECTION, CorrectionEntry.Kind.CLARIFICATION]
+
+
 @editor_required
 def moderation(request):
-    dissent_status = _chosen(request.GET.get("dissent"), DISSENT_FILTERS, Dissent.Status.RECEIVED)
-    report_status = _chosen(request.GET.get("reports"), REPORT_FILTERS, ErrorReport.Status.OPEN)
+    return moderation_page(request, request.GET, here=request.get_full_path())
+
+
+def moderation_page(request, params, *, here, failed=None, status=200):
+    """The queue, filtered by `params`. After a refused decision, `failed` is the
+    bound form that was refused: its item shows it (what was typed, the error
+    summary focused), first in its list if the filters would have hidden it."""
+    dissent_status = _chosen(params.get("dissent"), DISSENT_FILTERS, Dissent.Status.RECEIVED)
+    report_status = _chosen(params.get("reports"), REPORT_FILTERS, ErrorReport.Status.OPEN)
 
     dissent_counts = Dissent.objects.aggregate(
         all=Count("pk"), **{value: Count("pk", filter=Q(status=value)) for value, _ in DISSENT_FILTERS}
@@ -113,6 +125,19 @@ def moderation(request):
         dissent_items = dissent_items.filter(status=dissent_status)
     if report_status != "all":
         reports = reports.filter(status=report_status)
+    dissent_items = list(dissent_items[:QUEUE_SIZE])
+    reports = list(reports[:QUEUE_SIZE])
+    if failed is not None:
+        items = dissent_items if isinstance(failed.item, Dissent) else reports
+        if failed.item not in items:
+            items.insert(0, failed.item)
+    for item in dissent_items:
+        item.weigh_form = failed if failed is not None and failed.item == item else DissentWeighForm(dissent=item)
+    for report in reports:
+        report.handle_form = (
+            failed if failed is not None and failed.item == report
+            else ReportHandleForm(report=report, kinds=CORRECTION_KINDS)
+        )
 
     context = {
         "dissent_status": dissent_status,
@@ -123,71 +148,81 @@ def moderation(request):
         "report_filters": [
             (value, label, report_counts[value]) for value, label in [*REPORT_FILTERS, ("all", "All")]
         ],
-        "dissent_items": dissent_items[:QUEUE_SIZE],
+        "dissent_items": dissent_items,
         "dissent_total": dissent_counts[dissent_status],
-        "reports": reports[:QUEUE_SIZE],
+        "reports": reports,
         "report_total": report_counts[report_status],
         "queue_size": QUEUE_SIZE,
-        "correction_kinds": [
-            CorrectionEntry.Kind.CORRECTION,
-            CorrectionEntry.Kind.CLARIFICATION,
-        ],
-        "here": request.get_full_path(),
+        "here": here,
     }
-    return render(request, "dissent/moderation.html", context)
+    return render(request, "dissent/moderation.html", context, status=status)
 
 
-def _back(request):
+def _next(request):
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(reverse("dissent:moderation"))
+        return target
+    return reverse("dissent:moderation")
+
+
+def _refused(request, form):
+    """The queue again, as the `next` address showed it, with the refused form."""
+    target = _next(request)
+    return moderation_page(request, QueryDict(urlsplit(target).query), here=target, failed=form, status=400)
 
 
 @editor_required
 @require_POST
 def moderation_weigh(request, pk):
-    dissent = get_object_or_404(Dissent.objects.select_related("claim"), pk=pk)
-    decision = request.POST.get("decision")
-    note = request.POST.get("note", "").strip()
+    dissent = get_object_or_404(Dissent.objects.select_related("claim__article"), pk=pk)
+    form = DissentWeighForm(request.POST, dissent=dissent)
+    if not form.is_valid():
+        return _refused(request, form)
+    decision, note = form.cleaned_data["decision"], form.cleaned_data["note"].strip()
     try:
         if decision == "reject":
             dissent_reject(dissent=dissent, editor=request.user, note=note)
             messages.success(request, f"Dissent on {dissent.claim.code} rejected as spam or abuse.")
-        elif decision in ("material", "not_material"):
+        else:
             dissent = dissent_weigh(
                 dissent=dissent, material=decision == "material", editor=request.user, note=note
             )
             outcome = "material" if dissent.status == Dissent.Status.MATERIAL else "not material"
             messages.success(request, f"Dissent on {dissent.claim.code} weighed: {outcome}.")
-        else:
-            messages.error(request, "Choose material, not material or reject.")
     except DissentAlreadyWeighed as error:
+        # Someone else decided first: nothing here to correct, so no form to keep.
         messages.error(request, str(error))
-    return _back(request)
+    return redirect(_next(request))
+
+
+# The service's refusals name what is wrong by code; each lands on its field.
+REPORT_ERROR_FIELDS = {"kind": "kind", "required": "text"}
 
 
 @editor_required
 @require_POST
 def moderation_report(request, pk):
     report = get_object_or_404(ErrorReport.objects.select_related("article"), pk=pk)
-    decision = request.POST.get("decision")
+    form = ReportHandleForm(request.POST, report=report, kinds=CORRECTION_KINDS)
+    if not form.is_valid():
+        return _refused(request, form)
     try:
-        if decision == "decline":
+        if form.cleaned_data["decision"] == "decline":
             error_report_decline(report=report, editor=request.user)
             messages.success(request, f"Report on “{report.article.title}” declined.")
-        elif decision == "correct":
-            kind = request.POST.get("kind", CorrectionEntry.Kind.CORRECTION)
+        else:
             error_report_correct(
-                report=report, editor=request.user, kind=kind, text=request.POST.get("text", "")
+                report=report,
+                editor=request.user,
+                kind=form.cleaned_data["kind"] or CorrectionEntry.Kind.CORRECTION,
+                text=form.cleaned_data["text"],
             )
             messages.success(request, f"Correction logged on “{report.article.title}”.")
-        else:
-            messages.error(request, "Choose decline or correct.")
     except ErrorReportAlreadyHandled as error:
         messages.error(request, str(error))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return _back(request)
+        form.add_error(REPORT_ERROR_FIELDS.get(error.code), error)
+        return _refused(request, form)
+    return redirect(_next(request))

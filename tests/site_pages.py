@@ -89,6 +89,8 @@ def reader_pages(site):
         "section": "/sections/understanding-ai/",
         "search results": "/search/?q=reasoning",
         "search empty": "/search/?q=zeppelin&verdict=nonsense",
+        "search for 3,000 characters": "/search/?q=" + "x" * 3000,
+        "search with a NUL": "/search/?q=reasoning%00benchmarks",
         "method": "/how-this-works/",
         "correction log": "/corrections/",
         "corrections policy": "/corrections/policy/",

@@ -296,7 +296,7 @@ class ApproveRejectViewTests(TestCase):
     def test_reject_needs_a_reason_and_the_editor_sees_it(self):
         url = reverse("articles:desk_rewrite_reject", kwargs={"pk": self.rewrite.pk})
         response = self.client.post(url, {"reason": ""})
-        self.assertContains(response, "This field is required", status_code=400)
+        self.assertContains(response, "Tell the editor why the rewrite is rejected.", status_code=400)
         self.client.post(url, {"reason": "Off thesis; retire instead."})
         self.client.force_login(self.editor)
         self.assertContains(self.client.get(reverse("articles:desk_rewrites")), "Off thesis; retire instead.")

@@ -196,3 +196,112 @@ class SearchPageTests(SearchTestCase):
             make_article(title=f"Reasoning {n}")
         response = self.client.get("/search/", {"q": "reasoning"})
         self.assertContains(response, f"These are the best {RESULT_LIMIT} matches")
+
+
+class WholeWordTests(SearchTestCase):
+    """On the SQLite default (and PostgreSQL) a word matches whole words only:
+    a reader searching "egress" is not shown pieces about regressions."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.egress = make_article(
+            title="Leaving a cloud", slug="leaving",
+            body_markdown="Egress fees make leaving expensive; the egress bill arrives late.",
+        )
+        cls.regressions = make_article(
+            title="Testing agents", slug="testing",
+            body_markdown="Suites catch regressions before customers do, and progress is steady.",
+        )
+        cls.egress_claim = make_claim(article=cls.egress, is_primary=True, statement="Egress costs deter switching.")
+        make_claim(article=cls.regressions, is_primary=True, statement="Regressions are caught by suites.")
+
+    def test_a_word_never_matches_inside_another(self):
+        results = search("egress")
+        self.assertEqual([a.slug for a in results.articles], ["leaving"])
+        self.assertEqual([c.code for c in results.claims], [self.egress_claim.code])
+        self.assertEqual(search("gress").articles, [])
+
+    def test_case_and_plurals_still_match(self):
+        self.assertEqual([a.slug for a in search("EGRESS").articles], ["leaving"])
+        self.assertEqual([a.slug for a in search("regression").articles], ["testing"])
+        self.assertEqual([a.slug for a in search("fee").articles], ["leaving"])
+
+    def test_snippet_marks_whole_words_only(self):
+        [hit] = search("egress").articles
+        self.assertIn("<mark>Egress</mark> fees", hit.snippet)
+        self.assertNotIn("r<mark>", str(snippet("regressions and egress", ["egress"])))
+        self.assertEqual(str(snippet("regressions and egress", ["egress"])), "regressions and <mark>egress</mark>")
+
+
+class SnippetEdgeTests(TestCase):
+    TEXT = " ".join(f"word{n:03d}" for n in range(200))
+
+    def test_a_snippet_starts_and_ends_between_words(self):
+        for target in ["word000", "word050", "word120", "word199"]:
+            with self.subTest(target=target):
+                text = str(snippet(self.TEXT, [target]))
+                self.assertIn(f"<mark>{target}</mark>", text)
+                inner = text.removeprefix("… ").removesuffix(" …")
+                inner = inner.replace("<mark>", "").replace("</mark>", "")
+                for word in inner.split(" "):
+                    self.assertRegex(word, r"^word\d{3}$")
+                self.assertEqual(text.startswith("… "), target != "word000")
+                self.assertEqual(text.endswith(" …"), target != "word199")
+
+    def test_a_long_word_at_the_edge_is_kept_whole(self):
+        text = "a " * 30 + "x" * 150 + " target " + "y" * 150 + " end"
+        result = str(snippet(text, ["target"]))
+        self.assertIn("<mark>target</mark>", result)
+        for word in result.replace("<mark>", "").replace("</mark>", "").split(" "):
+            self.assertIn(word, ["…", "a", "x" * 150, "target", "y" * 150, "end"])
+
+
+class LongAndControlQueryTests(SearchTestCase):
+    def test_a_3000_character_query_is_answered_cut_with_a_message(self):
+        query = ("reasoning " * 300)[:3000]
+        response = self.client.get("/search/", {"q": query})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Your search was 2,999 characters long, so only its first")
+        results = response.context["results"]
+        self.assertLessEqual(len(results.query), MAX_QUERY_LENGTH)
+        # Cut between words: no half word is searched for.
+        self.assertTrue(all(word == "reasoning" for word in results.query.split()))
+        self.assertContains(response, "Reasoning in machines")
+        # The box shows what was searched, not the 3,000 characters.
+        self.assertContains(response, f'value="{results.query}"')
+        self.assertNotContains(response, query[:400])
+
+    def test_one_long_unbroken_word_is_cut_and_the_page_says_so(self):
+        response = self.client.get("/search/", {"q": "x" * 3000})
+        self.assertContains(response, "Your search was 3,000 characters long, so only its first 200 were searched")
+        self.assertNotContains(response, "x" * 201)
+
+    def test_a_short_query_has_no_message(self):
+        self.assertNotContains(self.client.get("/search/", {"q": "reasoning"}), "Your search was")
+
+    def test_a_nul_byte_is_searched_as_a_space_and_never_echoed(self):
+        response = self.client.get("/search/", {"q": "novel\x00puzzles"})
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertNotIn("\x00", html)
+        self.assertNotIn("Null characters", html)
+        self.assertEqual(response.context["results"].query, "novel puzzles")
+        self.assertContains(response, "What the benchmarks miss")
+        self.assertContains(response, 'value="novel puzzles"')
+
+    def test_a_nul_alone_asks_for_words(self):
+        response = self.client.get("/search/", {"q": "\x00"})
+        self.assertContains(response, "Type a word or two to search.")
+        self.assertNotIn("\x00", response.content.decode())
+
+
+class SnippetWordStartTests(TestCase):
+    def test_a_window_that_starts_on_a_word_keeps_that_word(self):
+        from claims.search import SNIPPET_RADIUS
+
+        lead = "b" * 9 + " "
+        text = lead + "a" * (SNIPPET_RADIUS - 1) + " target"
+        # The window opens exactly where "aaa…" begins.
+        self.assertEqual(text.index("target") - SNIPPET_RADIUS, len(lead))
+        self.assertEqual(str(snippet(text, ["target"])), f"… {'a' * (SNIPPET_RADIUS - 1)} <mark>target</mark>")

@@ -76,3 +76,45 @@ def test_reader_dissent_is_weighed_material_and_shown_in_the_change_history(
     assert "Material dissent" in log.inner_text()
     assert f"Material dissent from Ada Reader on {claim.code} weighed." in log.inner_text()
     assert "ada@example.org" not in page.content()
+
+
+LONG_STATEMENT = (
+    "Enterprises that fund a standing evaluation function for their AI agents reach production "
+    "quality sooner than those that treat evaluation as a one-off acceptance test, across sectors, "
+    "company sizes and the three agent platforms most often deployed."
+)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_claim_is_readable_whole_and_choosing_none_is_summarised(django_db_setup, live_server, page, width):
+    article = make_article(title="Evaluation budgets", slug="evaluation-budgets")
+    make_claim(article=article, is_primary=True, statement=LONG_STATEMENT)
+    make_claim(article=article, statement="Evaluation is under-counted in cost models.")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/articles/{article.slug}/dissent/")
+
+    # The whole statement is on screen, wrapped inside the page: nothing cut off, no sideways scroll.
+    radio = page.get_by_role("radio", name=LONG_STATEMENT)
+    label = page.locator(f"label[for='{radio.get_attribute('id')}']")
+    assert LONG_STATEMENT in label.inner_text()
+    box = label.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert label.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # Sending without choosing: the summary has focus and its link leads to the first claim.
+    page.get_by_label("Your argument").fill(ARGUMENT)
+    page.get_by_role("button", name="Send dissent").click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    summary.get_by_role("link", name="Choose the claim you dispute.").click()
+    assert page.evaluate("document.activeElement.type") == "radio"
+    assert page.get_by_label("Your argument").input_value() == ARGUMENT
+
+    # Choosing by its words works and sends.
+    radio.check()
+    page.get_by_role("button", name="Send dissent").click()
+    page.get_by_role("heading", name="Thank you: your dissent has reached the editors").wait_for()

@@ -1,6 +1,7 @@
 """The moderation desk: only editors, filters and counts, the same services as the review form."""
 
 import datetime
+import re
 
 import time_machine
 from django.test import TestCase
@@ -185,9 +186,8 @@ class ModerationQueueTests(TestCase):
         response = self.client.post(
             reverse("dissent:report", kwargs={"pk": report.pk}),
             {"decision": "correct", "kind": "correction", "text": "  "},
-            follow=True,
         )
-        self.assertContains(response, "Write the correction-log entry.")
+        self.assertContains(response, "Write the correction-log entry.", status_code=400)
         report.refresh_from_db()
         self.assertEqual(report.status, ErrorReport.Status.OPEN)
         self.assertFalse(CorrectionEntry.objects.exists())
@@ -199,3 +199,80 @@ class ModerationQueueTests(TestCase):
         self.assertEqual(report.status, ErrorReport.Status.DECLINED)
         self.assertEqual(report.handled_by, self.editor)
         self.assertFalse(CorrectionEntry.objects.exists())
+
+
+@time_machine.travel(FROZEN, tick=False)
+class ModerationErrorSummaryTests(TestCase):
+    """A refused decision comes back on the queue as it was (filters kept), with
+    the GOV.UK error summary focused at the top of that item's form, a link to
+    the field, and what the editor typed still there."""
+
+    def setUp(self):
+        self.client.force_login(make_editor())
+        self.url = reverse("dissent:moderation")
+
+    def summary(self, response, form_action):
+        html = response.content.decode()
+        form = re.search(rf'<form method="post" action="{re.escape(form_action)}".*?</form>', html, re.S).group(0)
+        block = re.search(r'<div class="error-summary"[^>]*>.*?</div>', form, re.S)
+        self.assertTrue(block, "no error summary in the refused item's form")
+        self.assertIn("autofocus", block.group(0))
+        self.assertEqual(html.count('class="error-summary"'), 1)
+        for target in re.findall(r'href="#([^"]+)"', block.group(0)):
+            self.assertIn(f'id="{target}"', form)
+        return block.group(0), form
+
+    def test_a_correction_without_text_keeps_the_kind_and_links_the_text_box(self):
+        report = error_report_submit(article=make_article(), what_is_wrong="The date of the study is wrong.")
+        error_report_submit(article=make_article(), what_is_wrong="Another report, untouched.")
+        action = reverse("dissent:report", kwargs={"pk": report.pk})
+        response = self.client.post(
+            action, {"decision": "correct", "kind": "clarification", "text": "   ", "next": f"{self.url}?reports=all"}
+        )
+        self.assertEqual(response.status_code, 400)
+        block, form = self.summary(response, action)
+        self.assertIn("Write the correction-log entry.", block)
+        self.assertIn(f'href="#report-text-{report.pk}"', block)
+        self.assertIn('<option value="clarification" selected>', form)
+        self.assertIn(f'aria-describedby="report-text-{report.pk}_error"', form)
+        # The queue is the one the editor came from, and the way back stays there.
+        self.assertContains(response, "Another report, untouched.", status_code=400)
+        self.assertIn(f'name="next" value="{self.url}?reports=all"', form)
+
+    def test_a_bad_kind_is_named_on_its_field_and_the_text_is_kept(self):
+        report = error_report_submit(article=make_article(), what_is_wrong="The date of the study is wrong.")
+        action = reverse("dissent:report", kwargs={"pk": report.pk})
+        response = self.client.post(action, {"decision": "correct", "kind": "rewrite", "text": "We said 2021; it is 2019."})
+        block, form = self.summary(response, action)
+        self.assertIn(f'href="#report-kind-{report.pk}"', block)
+        self.assertIn("We said 2021; it is 2019.", form)
+        self.assertFalse(CorrectionEntry.objects.exists())
+
+    def test_a_weighing_without_a_decision_keeps_the_note(self):
+        dissent = submit(make_claim(), 1)
+        action = reverse("dissent:weigh", kwargs={"pk": dissent.pk})
+        response = self.client.post(action, {"note": "Two later surveys disagree.", "decision": "maybe"})
+        self.assertEqual(response.status_code, 400)
+        block, form = self.summary(response, action)
+        self.assertIn("Choose material, not material or reject.", block)
+        self.assertIn(f'href="#decision-{dissent.pk}"', block)
+        self.assertIn("Two later surveys disagree.</textarea>", form)
+        dissent.refresh_from_db()
+        self.assertEqual(dissent.status, Dissent.Status.RECEIVED)
+
+    def test_a_refused_item_hidden_by_the_filters_is_shown_first(self):
+        report = error_report_submit(article=make_article(), what_is_wrong="The date of the study is wrong.")
+        action = reverse("dissent:report", kwargs={"pk": report.pk})
+        response = self.client.post(action, {"decision": "correct", "text": "", "next": f"{self.url}?reports=declined"})
+        self.summary(response, action)
+        self.assertEqual(response.context["reports"][0], report)
+
+    def test_each_item_has_its_own_field_ids(self):
+        claim = make_claim()
+        first, second = submit(claim, 1), submit(claim, 2)
+        report = error_report_submit(article=claim.article, what_is_wrong="The date of the study is wrong.")
+        html = self.client.get(self.url).content.decode()
+        for target in [f"note-{first.pk}", f"note-{second.pk}", f"report-text-{report.pk}", f"report-kind-{report.pk}"]:
+            self.assertEqual(html.count(f'id="{target}"'), 1, target)
+            self.assertIn(f'for="{target}"', html)
+        self.assertNotIn('class="error-summary"', html)

@@ -1,5 +1,7 @@
 """The public dissent form: success paths and every kind of bad input."""
 
+import re
+
 from django.core import mail
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -42,7 +44,47 @@ class DissentFormPageTests(TestCase):
 
     def test_claim_is_preselected_from_the_query_string(self):
         response = self.client.get(f"{self.url}?claim={self.secondary.code}")
-        self.assertContains(response, f'<option value="{self.secondary.code}" selected>')
+        self.assertRegex(
+            response.content.decode(), rf'<input type="radio" name="claim" value="{self.secondary.code}"[^>]* checked>'
+        )
+        self.assertNotRegex(
+            response.content.decode(), rf'<input type="radio" name="claim" value="{self.primary.code}"[^>]* checked>'
+        )
+
+    def test_each_claim_is_a_choice_with_its_whole_statement(self):
+        """A select cut long claims off at its width; each claim is now a radio
+        whose label holds the code, the verdict and every word of the statement."""
+        long = make_claim(
+            article=self.article,
+            statement="Enterprises that fund a standing evaluation function for their AI agents reach "
+            "production quality sooner than those that treat evaluation as a one-off acceptance test, "
+            "across sectors and company sizes.",
+        )
+        html = self.client.get(self.url).content.decode()
+        self.assertIn("<legend>Which claim do you dispute?</legend>", html)
+        for claim in (self.primary, self.secondary, long):
+            match = re.search(rf'<input type="radio" name="claim" value="{claim.code}"[^>]*id="([^"]+)"', html)
+            self.assertTrue(match, claim.code)
+            label = re.search(rf'<label for="{match.group(1)}">(.*?)</label>', html, re.S).group(1)
+            self.assertIn(claim.code, label)
+            self.assertIn(claim.statement, label)
+            self.assertIn(claim.get_verdict_display(), label)
+        self.assertNotIn("<select", html)
+        # Several claims: the reader chooses; none is chosen for them.
+        self.assertNotRegex(html, r'name="claim"[^>]* checked')
+
+    def test_the_only_claim_is_chosen_already(self):
+        article = make_article()
+        only = make_claim(article=article, is_primary=True)
+        html = self.client.get(reverse("dissent:submit", kwargs={"slug": article.slug})).content.decode()
+        self.assertRegex(html, rf'<input type="radio" name="claim" value="{only.code}"[^>]* checked>')
+
+    def test_no_claim_chosen_is_summarised_and_the_rest_is_kept(self):
+        response = self.client.post(self.url, dissent_post(self.primary, claim=None))
+        self.assertContains(response, "Choose the claim you dispute.")
+        self.assertContains(response, 'href="#id_claim_0"')
+        self.assertContains(response, 'id="id_claim_0"')
+        self.assertContains(response, "Ada Reader")
 
     def test_draft_article_is_not_found(self):
         draft = make_article(status=Article.Status.DRAFT, published_on=None)

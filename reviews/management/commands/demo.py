@@ -334,7 +334,7 @@ ARTICLES = [
         slug="it-budgets-2027",
         title="IT budgets for next year: flat totals, shifting lines",
         dek="Headline technology budgets are barely growing. Inside them, money is moving from maintenance to AI and security.",
-        section="leadership", pillar="cloud-economics", published=30, revised=None,
+        section="leadership", pillar="cloud-economics", published=75, revised=None,
         body=_body(
             "Survey after survey shows technology budgets rising slowly, if at all. The more telling numbers are inside the total, where lines are being cut to fund new ones.",
             "Where the money moves",
@@ -371,7 +371,7 @@ ARTICLES = [
         ),
         claims=[
             ("Median recovery time from a disruptive ransomware attack exceeds three weeks for large enterprises.",
-             H, 60, 14, 46, "Consistent across incident-response vendors' published figures.", ["A government incident report with recovery-time statistics."]),
+             H, 60, None, 46, "Consistent across incident-response vendors' published figures.", ["A government incident report with recovery-time statistics."]),
             ("Backups that were never restore-tested are the most common cause of extended recovery.",
              P, 45, None, 31, "Frequently cited by responders; no systematic data yet.", []),
         ],
@@ -558,26 +558,41 @@ class Command(BaseCommand):
         history.on(published_on, publish)
         for position, claim_spec in enumerate(spec["claims"]):
             _, reviews = self._reviews(claim_spec, published_on, today)
-            for on, verdict in reviews:
-                history.on(on, self._review(made, position, verdict, editor))
+            for (on, verdict), following in zip(reviews, [*reviews[1:], None]):
+                # Each review sets the next one's day as its due date, so none is late;
+                # the latest leaves the date to the schedule, as the desk's form does.
+                due = following[0] if following else None
+                history.on(on, self._review(made, position, verdict, editor, next_review_due=due))
                 made["last_review"][position] = on
 
     @staticmethod
     def _reviews(claim_spec, published_on, today):
         """(the verdict the claim is published with, [(day, verdict) of each review
-        since]) leading to the claim's current verdict, so its timeline has points."""
+        since]) leading to the claim's current verdict, so its timeline has points.
+
+        The reviews are the claim's whole history, kept as the method promises:
+        one every `cadence` days back from the latest to the first, which falls
+        after publication and within a cadence of it. The path's last steps
+        lead to the current verdict; the reviews before them keep the verdict
+        the article was published with, which is never Not holding (only a
+        review reaches that)."""
         _, verdict, cadence, reviewed_ago, _, _, _ = claim_spec
         if reviewed_ago is None:
             return verdict, []
-        path = {H: [P, H], P: [P, P], N: [H, P, N]}[verdict]
         last = today - datetime.timedelta(days=reviewed_ago)
-        days = [last - datetime.timedelta(days=cadence * (len(path) - 1 - step)) for step in range(len(path))]
-        before = [v for day, v in zip(days, path, strict=True) if day < published_on]
-        reviews = [(day, v) for day, v in zip(days, path, strict=True) if day >= published_on]
-        return (before[-1] if before else path[0]), reviews
+        if last <= published_on:
+            raise CommandError(f"Demo data: a review {reviewed_ago} days ago comes before its article's publication.")
+        days = []
+        while last > published_on:
+            days.insert(0, last)
+            last -= datetime.timedelta(days=cadence)
+        path = {H: [P, H], P: [P, P], N: [H, P, N]}[verdict]
+        steps = path[-(len(days) + 1):]
+        verdicts = [steps[0]] * (len(days) + 1 - len(steps)) + steps
+        return verdicts[0], list(zip(days, verdicts[1:], strict=True))
 
     @staticmethod
-    def _review(made, position, verdict, editor):
+    def _review(made, position, verdict, editor, next_review_due=None):
         def review():
             claim = Claim.objects.get(pk=made["claims"][position])
             review_record(
@@ -585,6 +600,7 @@ class Command(BaseCommand):
                 editor=editor,
                 verdict=verdict,
                 cadence_days=claim.cadence_days,
+                next_review_due=next_review_due,
                 reasoning=REASONING[verdict],
                 evidence_considered="Sources listed in the holding-up note, rechecked on the review date.",
             )
@@ -600,7 +616,7 @@ class Command(BaseCommand):
             ("incident-postmortems-blameless", CorrectionEntry.Kind.CLARIFICATION, 60,
              "Clarified that the completion figures are self-reported by survey respondents.", ""),
             ("evaluation-budget-for-ai-agents", CorrectionEntry.Kind.UPDATE, 40,
-             "Updated the list of budget lines after reader dissent on how evaluation teams are organised.",
+             "Updated the list of budget lines: evaluation tooling and the people who read transcripts are now separate lines.",
              "REVIEW: assess whether the primary claim should be reframed from 'an evaluation team' to 'funded evaluation time'."),
         ]
         for slug, kind, days_ago, text, question in entries:
