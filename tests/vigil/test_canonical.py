@@ -11,7 +11,10 @@ from tests.claims.test_structured_data import SITE, head_of
 from tests.site_pages import build_site, desk_pages, reader_pages
 
 # Not indexed (noindex), or not a page: no canonical address.
-WITHOUT = {"search results", "search empty", "not found"}
+# Search results are not indexed, whatever was searched, and a 404 names nothing.
+def names_none(name):
+    return name.startswith("search") or name == "not found"
+
 
 
 class CanonicalLinkTests(TestCase):
@@ -33,7 +36,7 @@ class CanonicalLinkTests(TestCase):
 
     def test_every_public_page_names_itself_without_its_query(self):
         for name, path in self.pages().items():
-            if name in WITHOUT:
+            if names_none(name):
                 continue
             with self.subTest(name=name, path=path):
                 response = self.client.get(path)
@@ -41,7 +44,9 @@ class CanonicalLinkTests(TestCase):
                 self.assertEqual(head_of(response).canonical, [f"{SITE}{urlsplit(path).path}"])
 
     def test_search_and_not_found_pages_name_none(self):
-        for name in WITHOUT:
+        without = [name for name in reader_pages(self.site) if names_none(name)]
+        self.assertGreaterEqual(len(without), 3)
+        for name in without:
             with self.subTest(name=name):
                 self.assertEqual(head_of(self.client.get(reader_pages(self.site)[name])).canonical, [])
 
