@@ -13,7 +13,7 @@ class VigilConfig(AppConfig):
         from .actions import after_commit
         from .freshness import content_changed
         from .notifications import notice_describer, outbox_channel
-        from .purgers import EDGE_PURGE, edge_purge_deliver, purge_event
+        from .purgers import EDGE_PURGE, PURGE_BATCH, edge_purge_deliver, purge_event
         from .people import PERSON_INVITED, describe_person_invited, invitee_address
 
         # Every committed action may change what readers see: the pages
@@ -21,6 +21,6 @@ class VigilConfig(AppConfig):
         # ETag moves.
         after_commit(purge_event)
         after_commit(content_changed)
-        outbox_channel(EDGE_PURGE, edge_purge_deliver)
+        outbox_channel(EDGE_PURGE, edge_purge_deliver, batch=PURGE_BATCH)
         # An invitation goes to the person invited, not to every editor.
         notice_describer(PERSON_INVITED, describe_person_invited, recipients=invitee_address)
