@@ -298,12 +298,13 @@ class PurgeCoalescingTests(TestCase):
         self.shared = {f"a:{self.article.slug}", "claims", "articles"}
 
     def review(self, claim, verdict=Verdict.NOT_HOLDING):
-        # No broker in the tests: what is due goes at once, in the request.
         with self.captureOnCommitCallbacks(execute=True):
             review_record(
                 claim=claim, editor=self.editor, verdict=verdict, cadence_days=30,
                 reasoning="The new figures undercut it.",
             )
+        # What the worker would do now (inline without a broker): send what is due.
+        outbox_drain()
 
     def later(self, seconds):
         return time_machine.travel(timezone.now() + datetime.timedelta(seconds=seconds), tick=False)
@@ -335,6 +336,18 @@ class PurgeCoalescingTests(TestCase):
         with self.later(5):
             outbox_drain()
         self.assertEqual(len(RecordingPurger.purged), 3)
+
+    def test_the_worker_is_asked_to_send_the_held_purge_when_the_second_ends(self):
+        from unittest import mock
+
+        self.review(self.first)
+        with self.later(0.3), mock.patch("vigil.notifications.outbox_enqueue") as enqueue:
+            self.review(self.first, verdict=Verdict.HOLDING)
+        held = [call.kwargs for call in enqueue.call_args_list if call.kwargs["countdown"]]
+        self.assertEqual(len(held), 1)
+        self.assertAlmostEqual(held[0]["countdown"], 0.7, places=3)
+        rows = OutboxMessage.objects.filter(idempotency_key__in=held[0]["keys"])
+        self.assertEqual(set(rows.values_list("recipient", flat=True)), {f"c:{self.first.code}", *self.shared})
 
     def test_a_change_while_its_purge_is_being_sent_is_purged_again(self):
         """A purge already taken by a sender may reach the edge before the
