@@ -16,6 +16,12 @@ through the outbox and a Celery worker, as in production).
     .venv/bin/python bench/edge.py --seed-only          # outside the lock, under nice
     flock /work/bench.lock .venv/bin/python bench/edge.py
 
+`--code DIR` runs the newsroom mix through Vigil's own cache only, on another
+checkout (e.g. `git worktree add --detach /tmp/before 727bb4c^`, the commit
+before issue 15, when every review re-rendered every page), with its own
+database, and writes bench/results/edge-before.json: the before and after of
+the same mix.
+
 On PostgreSQL + Redis; gunicorn with the production settings (vigil/gunicorn.py,
 sync workers), Varnish, nginx and the Celery worker pinned to CPU 0 and wrk to
 CPU 1. Every client asks with `Accept-Encoding: gzip`, as browsers do: Varnish
@@ -41,10 +47,14 @@ import urllib.request
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "results"
+# The code measured: this checkout, or the one --code names (read before
+# anything of Vigil's is imported).
+_CODE = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--code=")), None)
+ROOT = Path(_CODE).resolve() if _CODE else BENCH_DIR.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import RESULTS, prepare_database, production_env, setup_django  # noqa: E402
+from bench.run import prepare_database, production_env, setup_django  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -83,6 +93,7 @@ def parse_args():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--seed-only", action="store_true")
+    parser.add_argument("--code", help="=DIR: measure the mix through Vigil's cache on that checkout")
     return parser.parse_args()
 
 
@@ -148,9 +159,11 @@ def gunicorn(processes, env, port, workers, page_cache):
                   "GUNICORN_BIND": f"127.0.0.1:{port}", "VIGIL_PAGE_CACHE": "1" if page_cache else "0"}
     if not page_cache:
         server_env["VIGIL_FRAGMENT_CACHE_SECONDS"] = "0"
-    process = processes.start(pinned(
-        [str(BIN / "gunicorn"), "vigil.wsgi:application", "--config", "python:vigil.gunicorn"], 0),
-        env=server_env)
+    command = [str(BIN / "gunicorn"), "vigil.wsgi:application", "--config", "python:vigil.gunicorn"]
+    if not (ROOT / "vigil" / "gunicorn.py").exists():  # older code: the same sync workers
+        command = [str(BIN / "gunicorn"), "vigil.wsgi:application", "--workers", str(workers),
+                   "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    process = processes.start(pinned(command, 0), env=server_env)
     wait_for(f"http://127.0.0.1:{port}/healthz/", process, "gunicorn")
     return f"http://127.0.0.1:{port}"
 
@@ -457,9 +470,26 @@ LABELS = {
 }
 
 
+def before(args, env, processes, workdir):
+    """The newsroom mix through Vigil's own cache on the code --code names."""
+    cached = gunicorn(processes, env, args.port, args.workers, page_cache=True)
+    paths_file, distinct, hot = newsroom_paths(args, workdir)
+    site = workdir / "site"
+    site.mkdir(mode=0o755)
+    print(f"Warming Vigil's cache with {len(distinct):,} pages ({ROOT})", flush=True)
+    save_site(cached, distinct, site)
+    wrk(cached, "/", 3, args.connections, paths_file, "X-Vigil-Cache")
+    print(f"\n== newsroom mix on {ROOT}", flush=True)
+    return {
+        "vigil_cache": mix_run(args, "(c) Vigil's page cache, reads only", cached, "X-Vigil-Cache", paths_file),
+        "vigil_cache_writes": mix_run(args, f"(c) Vigil's page cache, review every {args.write_interval:g}s",
+                                      cached, "X-Vigil-Cache", paths_file, Desk(args.write_interval, hot)),
+    }
+
+
 def main():
     args = parse_args()
-    database = args.db or f"vigil_bench_edge_{args.scale}"
+    database = args.db or (f"vigil_bench_edge_before_{args.scale}" if args.code else f"vigil_bench_edge_{args.scale}")
     env = production_env(args, database) | {
         "VIGIL_PURGER": "varnish",
         "VIGIL_VARNISH_URLS": f"http://127.0.0.1:{args.port + 2}/",
@@ -474,7 +504,8 @@ def main():
     if must_seed:
         print(f"Seeding {args.scale:,} articles into {database}", flush=True)
         seed.seed(scale=args.scale)
-    seed.ensure_realistic_article()
+    if hasattr(seed, "ensure_realistic_article"):
+        seed.ensure_realistic_article()
     if args.seed_only:
         return
     call_command("collectstatic", "--noinput", verbosity=0)
@@ -486,6 +517,19 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="vigil-edge-"))
     workdir.chmod(0o755)
     processes = Processes()
+    if args.code:
+        try:
+            mix = before(args, env, processes, workdir)
+        finally:
+            processes.stop_all()
+            shutil.rmtree(workdir, ignore_errors=True)
+        load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "edge-before.json").write_text(json.dumps(
+            {"scale": args.scale, "code": str(ROOT), "args": vars(args), "load_before": load_before,
+             "load_after": load_after, "newsroom": mix}, indent=2) + "\n")
+        print(f"load average before {load_before}, after {load_after}")
+        return
     try:
         cached = gunicorn(processes, env, args.port, args.workers, page_cache=True)
         uncached = gunicorn(processes, env, args.port + 1, args.workers, page_cache=False)
