@@ -175,14 +175,20 @@ def celery_worker(processes, env):
          "--without-gossip", "--without-mingle"], 0), env={**os.environ, **env})
 
 
-def varnish(processes, workdir, port, backend_port):
-    vcl = VCL.read_text().replace('.host = "web";', '.host = "127.0.0.1";').replace(
-        '.port = "8000";', f'.port = "{backend_port}";')
-    (workdir / "default.vcl").write_text(vcl)
+def varnish(processes, workdir, port, backend_port, builtin=False):
+    """Varnish with the shipped VCL, or (builtin) with Varnish's own defaults
+    only: how much the shipped VCL's work costs per request."""
+    if builtin:
+        vcl = f'vcl 4.1;\nbackend default {{ .host = "127.0.0.1"; .port = "{backend_port}"; }}\n'
+    else:
+        vcl = VCL.read_text().replace('.host = "web";', '.host = "127.0.0.1";').replace(
+            '.port = "8000";', f'.port = "{backend_port}";')
+    name = "builtin" if builtin else "varnish"
+    (workdir / f"{name}.vcl").write_text(vcl)
     # As docker-compose.yml runs it, with a malloc store big enough for the mix.
     process = processes.start(pinned(
-        [VARNISHD, "-F", "-a", f"127.0.0.1:{port}", "-f", str(workdir / "default.vcl"),
-         "-n", str(workdir / "varnish"), "-s", "malloc,256m", "-T", "none",
+        [VARNISHD, "-F", "-a", f"127.0.0.1:{port}", "-f", str(workdir / f"{name}.vcl"),
+         "-n", str(workdir / name), "-s", "malloc,256m", "-T", "none",
          "-p", "default_grace=10", "-p", "http_resp_hdr_len=16k"], 0))
     wait_for(f"http://127.0.0.1:{port}/healthz/", process, "varnishd")
     return f"http://127.0.0.1:{port}"
@@ -467,6 +473,7 @@ LABELS = {
     "varnish": "(b) Varnish (deploy/varnish.vcl)",
     "vigil_cache": "(c) Vigil's page cache",
     "uncached": "(d) Vigil uncached",
+    "varnish_builtin": "Varnish, its builtin VCL only (for comparison)",
 }
 
 
@@ -541,13 +548,15 @@ def main():
         article_path = f"/articles/{seed.REALISTIC_SLUG}/"
         save_site(edge, [article_path], site)
         static = nginx(processes, workdir, args.port + 3, site)
+        builtin = varnish(processes, workdir, args.port + 4, args.port, builtin=True)
         targets = {
             "nginx": (static, LABELS["nginx"]),
             "varnish": (edge, LABELS["varnish"]),
             "vigil_cache": (cached, LABELS["vigil_cache"]),
             "uncached": (uncached, LABELS["uncached"]),
         }
-        single = one_article(args, targets, article_path)
+        single = one_article(args, {**targets, "varnish_builtin": (builtin, LABELS["varnish_builtin"])},
+                             article_path)
         # Right before the mix (Vigil keeps a copy VIGIL_PAGE_CACHE_SECONDS): a
         # site that has been up a while holds its pages, at the edge and in Vigil.
         print(f"\nSaving {len(distinct):,} pages for nginx, through Varnish (which warms it and Vigil)",
