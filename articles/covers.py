@@ -2,12 +2,15 @@
 new cover is saved, and find them when a page shows the cover."""
 
 import logging
+from functools import partial
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from vigil.cachetags import changed_tags
 from vigil.freshness import content_changed
+from vigil.purgers import tags_purge
 
 from .renditions import manifest_for, manifest_path, rendition_key, renditions_make
 
@@ -21,14 +24,24 @@ def _cache_key(name):
 
 
 def cover_renditions_make(*, article_id):
-    """Make the renditions of an article's current cover and refresh pages showing it."""
+    """Make the renditions of an article's current cover and refresh pages
+    showing it: the article's and the lists' (their <picture> now has the
+    renditions), here and at the edge, by the same purge as an action's."""
     from .models import Article
 
-    article = Article.objects.filter(pk=article_id).only("pk", "cover").first()
+    article = Article.objects.filter(pk=article_id).only("pk", "slug", "cover").first()
     if article is None or not article.cover:
         return None
     manifest = renditions_make(article.cover)
     cache.set(_cache_key(article.cover.name), manifest, MANIFEST_CACHE_SECONDS)
+    transaction.on_commit(
+        partial(
+            tags_purge,
+            changed_tags(article),
+            source=f"cover:{article.pk}",
+            occasion=rendition_key(article.cover.name),
+        )
+    )
     transaction.on_commit(content_changed)
     return manifest
 

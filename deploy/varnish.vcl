@@ -5,7 +5,10 @@ vcl 4.1;
 #   publication's midnight; private, no-store for anyone signed in) and tags
 #   every copy (xkey: a:<slug> c:AM-060 ... articles claims site).
 # - After a change Vigil sends PURGE with an `xkey-purge: tag tag...` header
-#   (vigil/purgers.py, VIGIL_PURGER=varnish); every copy with one of the tags goes.
+#   (vigil/purgers.py, VIGIL_PURGER=varnish); every copy with one of the tags
+#   is expired at once (a soft purge: kept for grace, not dropped), so the next
+#   reader of a hot page gets the previous copy while one fetch renders the new
+#   one, and nobody waits on that render (X-Cache: stale).
 # - Readers asking for one object at once wait for one fetch (Varnish's
 #   request coalescing); an expired copy is served while it is fetched again
 #   (grace, from stale-while-revalidate), and for a day if Vigil is down.
@@ -46,7 +49,7 @@ sub vcl_recv {
         if (!req.http.xkey-purge) {
             return (synth(400, "xkey-purge header missing"));
         }
-        set req.http.n-gone = xkey.purge(req.http.xkey-purge);
+        set req.http.n-gone = xkey.softpurge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.n-gone));
     }
     if (req.method != "GET" && req.method != "HEAD") {
@@ -92,6 +95,9 @@ sub vcl_backend_response {
 sub vcl_deliver {
     if (obj.uncacheable) {
         set resp.http.X-Cache = "pass";
+    } elsif (obj.ttl <= 0s) {
+        # Expired (purged): served from grace while a fetch renders it again.
+        set resp.http.X-Cache = "stale";
     } elsif (obj.hits > 0) {
         set resp.http.X-Cache = "hit";
     } else {

@@ -76,7 +76,7 @@ class TestCompose:
         assert "./deploy/varnish.vcl:/etc/varnish/default.vcl:ro" in varnish["volumes"]
         vcl = (ROOT / "deploy" / "varnish.vcl").read_text()
         assert '.host = "web";' in vcl and '.port = "8000";' in vcl
-        assert "xkey.purge(req.http.xkey-purge)" in vcl
+        assert "xkey.softpurge(req.http.xkey-purge)" in vcl  # expired, kept for grace
         environment = compose["services"]["web"]["environment"]
         assert environment["VIGIL_PURGER"].startswith("${VIGIL_PURGER:-varnish}")
         assert environment["VIGIL_VARNISH_URLS"] == "http://varnish:80/"

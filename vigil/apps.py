@@ -20,14 +20,14 @@ class VigilConfig(AppConfig):
             describe_person_invited,
             invitee_address,
         )
-        from .purgers import EDGE_PURGE, edge_purge_deliver, purge_event
+        from .purgers import EDGE_PURGE, PURGE_BATCH, edge_purge_deliver, purge_event
 
         # Every committed action may change what readers see: the pages
         # showing what it touched are purged, here and at the edge, and every
         # ETag moves.
         after_commit(purge_event)
         after_commit(content_changed)
-        outbox_channel(EDGE_PURGE, edge_purge_deliver)
+        outbox_channel(EDGE_PURGE, edge_purge_deliver, batch=PURGE_BATCH)
         # An invitation goes to the person invited, not to every editor.
         notice_describer(PERSON_INVITED, describe_person_invited, recipients=invitee_address)
         # A reset link goes to the account's stored address, written with the row.

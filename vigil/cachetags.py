@@ -40,17 +40,28 @@ def tags_of(*objects):
     return [tag(kind, key) for obj in objects if obj is not None for kind, key in obj.event_subjects()]
 
 
-def event_tags(event):
-    """What a committed event invalidates: each touched object's tag and the
-    list tag of its kind."""
+def subject_tags(subjects):
+    """What a change to `subjects` ((kind, key) pairs) invalidates: each
+    object's tag and the list tag of its kind."""
     tags = {}
-    for subject in event.subjects.all():
-        if subject.kind == "site":
+    for kind, key in subjects:
+        if kind == "site":
             tags[SITE_TAG] = None
             continue
-        tags[tag(subject.kind, subject.key)] = None
-        tags[list_tag(subject.kind)] = None
+        tags[tag(kind, key)] = None
+        tags[list_tag(kind)] = None
     return list(tags)
+
+
+def event_tags(event):
+    """What a committed event invalidates (its subjects, vigil.models.EventSubject)."""
+    return subject_tags((subject.kind, subject.key) for subject in event.subjects.all())
+
+
+def changed_tags(*objects):
+    """What a change to model instances invalidates, as if an event named
+    them: for after-commit work that is not an action (vigil.purgers.tags_purge)."""
+    return subject_tags(pair for obj in objects for pair in obj.event_subjects())
 
 
 def shows(request, *objects, lists=(), **keys):

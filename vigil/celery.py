@@ -20,12 +20,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def enqueue_quietly(task, *, inline, **kwargs):
+def enqueue_quietly(task, *, inline, countdown=None, **kwargs):
     """Queue `task` with one quick broker connection attempt and no retries.
     Returns True if queued (or done). Never raises: callers run in a request
     (through transaction.on_commit) and a periodic job catches up on what was
     not queued. With no broker (the embedded default) `inline(**kwargs)` runs
-    once instead of the task, without the task's retries."""
+    once instead of the task, without the task's retries (and at once: a
+    `countdown` needs a worker)."""
     try:
         if app.conf.task_always_eager:
             inline(**kwargs)
@@ -41,7 +42,9 @@ def enqueue_quietly(task, *, inline, **kwargs):
                 "socket_timeout": settings.REDIS_TIMEOUT,
             },
         ) as connection:
-            task.apply_async(kwargs=kwargs, retry=False, connection=connection)
+            task.apply_async(
+                kwargs=kwargs, retry=False, connection=connection, countdown=countdown
+            )
         return True
     except Exception:
         logger.warning(

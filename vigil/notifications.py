@@ -26,7 +26,9 @@ The outbox knows no app. Apps register, in AppConfig.ready():
   to every editor with notify_editors, every admin with notify_admins, or one
   person with notify_person);
   `digest=True` sends all of one recipient's due rows of such kinds as one;
-- outbox_channel(name, deliver): another way to deliver (webhooks, purges).
+- outbox_channel(name, deliver): another way to deliver (webhooks, purges);
+  `batch=N` delivers up to N of its due rows in one call (an edge purge of
+  many tags is one request).
 """
 
 import datetime
@@ -70,6 +72,8 @@ class Channel:
 
     deliver: object
     failed: object = None
+    # Rows of this channel that one delivery may take together (0: one at a time).
+    batch: int = 0
 
 
 # kind -> describe(rows) returning a Notice, or None when there is nothing to say any more.
@@ -95,9 +99,9 @@ def notice_describer(kind, describe, *, digest=False, recipients=None):
         _recipients[kind] = recipients
 
 
-def outbox_channel(name, deliver, *, failed=None):
+def outbox_channel(name, deliver, *, failed=None, batch=0):
     """Add a way to deliver outbox rows (called from AppConfig.ready())."""
-    _channels[name] = Channel(deliver=deliver, failed=failed)
+    _channels[name] = Channel(deliver=deliver, failed=failed, batch=batch)
 
 
 def lease_seconds():
@@ -144,7 +148,9 @@ def outbox_write(
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
     keys = [row.idempotency_key for row in rows]
     if send and keys:
-        transaction.on_commit(partial(outbox_enqueue, keys=keys))
+        # Due later (a coalesced purge): the worker is asked to send it then.
+        countdown = max((due_at - now).total_seconds(), 0) if due_at else 0
+        transaction.on_commit(partial(outbox_enqueue, keys=keys, countdown=countdown))
     return keys
 
 
@@ -172,19 +178,24 @@ def notify_person(*, event, object_id):
     return outbox_write(kind=event, object_id=object_id, recipients=_recipients[event](object_id))
 
 
-def outbox_owe(*, kind, object_id):
+def outbox_owe(*, kind, object_id, recipients=None, due_at=None, occasion=""):
     """Owe one delivery of `kind` (a channel of its own, such as an edge purge)
-    about `object_id`, outside a transaction too."""
-    return outbox_write(kind=kind, object_id=object_id, recipients=[kind], channel=kind)
+    about `object_id` to each recipient (the kind itself by default), outside
+    a transaction too."""
+    return outbox_write(
+        kind=kind, object_id=object_id, recipients=recipients or [kind], channel=kind,
+        due_at=due_at, occasion=occasion,
+    )
 
 
-def outbox_enqueue(*, keys):
-    """Hand rows to the worker. Never raises: the drain is the safety net."""
+def outbox_enqueue(*, keys, countdown=0):
+    """Hand rows to the worker, to send `countdown` seconds from now. Never
+    raises: the drain is the safety net."""
     from .celery import enqueue_quietly
     from .tasks import outbox_send
 
     # Redis may be down: never let a reader's dissent wait on the broker.
-    enqueue_quietly(outbox_send, inline=outbox_send_keys, keys=keys)
+    enqueue_quietly(outbox_send, inline=outbox_send_keys, countdown=countdown or None, keys=keys)
 
 
 def desk_url(name, fallback="/desk/", **kwargs):
@@ -243,7 +254,19 @@ def _lease(message_id, now):
     ):
         return []
     first = OutboxMessage.objects.get(pk=message_id)
-    if first.kind in _digest_kinds:
+    channel = _channels.get(first.channel)
+    if channel is not None and channel.batch > 1:
+        # Whatever else of this channel is due goes in the same delivery; the
+        # conditional UPDATE leaves out a row another sender took meanwhile.
+        others = list(
+            due.filter(channel=first.channel).exclude(pk=first.pk)
+            .order_by("due_at", "pk").values_list("pk", flat=True)[: channel.batch - 1]
+        )
+        if others:
+            due.filter(pk__in=others).update(
+                claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+            )
+    elif first.kind in _digest_kinds:
         # Changes made since, still inside their own window, join this digest.
         OutboxMessage.objects.unleased(now=now, lease_seconds=lease_seconds()).filter(
             channel=first.channel, recipient=first.recipient, kind__in=_digest_kinds

@@ -4,6 +4,10 @@ After an action commits, purge_event() (an after-commit hook) makes Vigil's
 own copies of the touched tags stale at once (vigil.freshness) and owes the
 edge a purge of the same tags through the outbox: an edge that is down never
 holds up an editor, and a purge it refused is retried until it is taken.
+Repeated purges of one tag within VIGIL_EDGE["COALESCE_SECONDS"] go to the
+edge once, and the last change is always followed by a purge (see "Through
+the outbox" below). tags_purge() is the same path for after-commit work that
+is not an action (a cover's renditions).
 
 The purger is chosen by VIGIL_PURGER: "none" (the embedded default: nothing
 in front, nothing owed), "varnish" (PURGE with an xkey-purge header to each
@@ -12,14 +16,20 @@ surrogate key) or "cloudflare" (purge by tag); or the dotted path of a class
 with the same purge(tags) method.
 """
 
+import datetime
 import json
 import logging
+import math
+import time
 import urllib.request
 
 from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import freshness
+from .cache import CacheUnavailable, strict
 from .cachetags import event_tags
 
 logger = logging.getLogger(__name__)
@@ -56,7 +66,9 @@ class VarnishPurger:
 
     def purge(self, tags):
         for url in self.urls:
-            _send(urllib.request.Request(url, method="PURGE", headers={"xkey-purge": " ".join(tags)}))
+            for batch in _batches(tags):
+                headers = {"xkey-purge": " ".join(batch)}
+                _send(urllib.request.Request(url, method="PURGE", headers=headers))
 
 
 class FastlyPurger:
@@ -108,37 +120,115 @@ def purger():
 def purge_event(event):
     """After an action commits: Vigil's own copies of what it touched go stale
     now; the edge's are owed a purge through the outbox."""
-    tags = event_tags(event)
+    tags_purge(event_tags(event), source=f"event:{event.pk}")
+
+
+def tags_purge(tags, *, source, occasion=""):
+    """Every copy showing one of `tags` is stale: here at once, at the edge
+    through the outbox. `source` (with `occasion`) names what changed, so
+    calling again for the same change owes nothing twice. For after-commit
+    work that is not an action (a cover's renditions, articles.covers)."""
+    tags = list(dict.fromkeys(tags))
     if not tags:
         return
     # The edge first: owing it is a row in the database, which a Redis outage
     # (tags_changed raising, the hook retried) does not hold up.
     if purger() is not None:
-        edge_purge_owe(event)
+        edge_purge_owe(tags, source=source, occasion=occasion)
     freshness.tags_changed(tags)
 
 
 # --- Through the outbox --------------------------------------------------------
+#
+# One row per tag (the row's recipient), so that purges coalesce per tag:
+# - a tag already waiting for its purge (a row no sender has taken yet) needs
+#   no second row: that purge goes after this change committed, so it covers it;
+# - a tag purged at the edge less than COALESCE_SECONDS ago is owed again when
+#   that window ends, not at once: a burst of changes to one page is one purge
+#   now and one at the end of the second, never none after the last change;
+# - any other tag is owed at once.
+# A delivery takes every due purge row (a batch channel), so a review's tags
+# go in one request.
 
 EDGE_PURGE = "edge_purge"
+# Rows one delivery takes together: the tags of one request to the edge.
+PURGE_BATCH = 100
+_SENT_KEY = "vigil:edge-purged:"
 
 
-def edge_purge_owe(event):
-    """The one place that writes a purge to the outbox (vigil.notifications):
-    the row names the event; its tags are read again when it is delivered."""
-    from .notifications import outbox_owe
+def _coalesce_seconds():
+    return float(settings.VIGIL_EDGE.get("COALESCE_SECONDS", 0))
 
-    outbox_owe(kind=EDGE_PURGE, object_id=event.pk)
+
+def _last_purged(tags):
+    """{tag: epoch seconds} of the tags purged at the edge within the window,
+    as the cache remembers; {} when it cannot say (then purge at once: more
+    purges, never fewer)."""
+    try:
+        with strict():
+            found = cache.get_many([_SENT_KEY + tag for tag in tags])
+    except CacheUnavailable:
+        return {}
+    return {key.removeprefix(_SENT_KEY): value for key, value in found.items()}
+
+
+def _remember_purged(tags, at):
+    window = _coalesce_seconds()
+    if window:
+        # A miss or a Redis that is down only means a purge goes at once.
+        cache.set_many({_SENT_KEY + tag: at for tag in tags}, timeout=math.ceil(window) + 1)
+
+
+def edge_purge_owe(tags, *, source, occasion=""):
+    """The one place that writes edge purges to the outbox (vigil.notifications)."""
+    from .models import OutboxMessage
+    from .notifications import lease_seconds, outbox_owe
+
+    now = timezone.now()
+    waiting = set(
+        OutboxMessage.objects.unleased(now=now, lease_seconds=lease_seconds())
+        .filter(channel=EDGE_PURGE, recipient__in=tags)
+        .values_list("recipient", flat=True)
+    )
+    owed = [tag for tag in tags if tag not in waiting]
+    window = _coalesce_seconds()
+    last = _last_purged(owed) if window and owed else {}
+    at_once, later = [], {}
+    for tag in owed:
+        purged_at = last.get(tag)
+        if purged_at is not None and now.timestamp() - purged_at < window:
+            due = datetime.datetime.fromtimestamp(purged_at + window, tz=datetime.UTC)
+            later.setdefault(due, []).append(tag)
+        else:
+            at_once.append(tag)
+    if at_once:
+        outbox_owe(kind=EDGE_PURGE, object_id=source, recipients=at_once, occasion=occasion)
+    for due, group in later.items():
+        outbox_owe(kind=EDGE_PURGE, object_id=source, recipients=group, occasion=occasion, due_at=due)
 
 
 def edge_purge_deliver(rows):
-    """Deliver one owed purge (an outbox row naming the event); raises
-    PurgeRefused when the edge refused it."""
+    """Deliver owed purges (outbox rows, one per tag) in one call to the edge;
+    raises PurgeRefused when the edge refused it."""
+    edge = purger()
+    if edge is None:
+        return False
+    tags = list(dict.fromkeys(_row_tags(rows)))
+    if not tags:
+        return False
+    edge.purge(tags)
+    _remember_purged(tags, time.time())
+    return True
+
+
+def _row_tags(rows):
     from .models import Event
 
-    event = Event.objects.filter(pk=rows[0].object_id).prefetch_related("subjects").first()
-    edge = purger()
-    if event is None or edge is None:
-        return False
-    edge.purge(event_tags(event))
-    return True
+    for row in rows:
+        if row.recipient != EDGE_PURGE:
+            yield row.recipient
+            continue
+        # Owed before purges were owed per tag: the row names the event.
+        event = Event.objects.filter(pk=row.object_id).prefetch_related("subjects").first()
+        if event is not None:
+            yield from event_tags(event)

@@ -240,6 +240,11 @@ VIGIL_EDGE = {
     "STALE_WHILE_REVALIDATE": int(env("VIGIL_EDGE_STALE_WHILE_REVALIDATE", "30")),
     # Vigil down: yesterday's page is better than an error page.
     "STALE_IF_ERROR": int(env("VIGIL_EDGE_STALE_IF_ERROR", str(24 * 60 * 60))),
+    # Purges of one tag within this many seconds go to the edge once: the
+    # first at once, the rest together when the window ends (vigil.purgers).
+    # Only with a worker to send that last one (REDIS_URL); without one every
+    # purge goes at once, in the request.
+    "COALESCE_SECONDS": float(env("VIGIL_EDGE_COALESCE_SECONDS", "1" if REDIS_URL else "0")),
 }
 
 # --- Load shedding -----------------------------------------------------------

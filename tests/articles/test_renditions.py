@@ -167,3 +167,53 @@ class CoverValidationTests(MediaRootMixin, TestCase):
         with self.assertRaises(ValidationError) as raised:
             article.full_clean()
         self.assertIn("not an image", " ".join(raised.exception.message_dict["cover"]))
+
+
+@override_settings(VIGIL_PAGE_CACHE=True)
+class CoverRenditionPurgeTests(MediaRootMixin, TestCase):
+    """Renditions are made after the cover's save committed: the pages already
+    cached with the original are purged, here and at the edge, by the same
+    path as an action's (vigil.purgers.tags_purge, through the outbox)."""
+
+    def setUp(self):
+        super().setUp()
+        from django.conf import settings
+
+        from tests.vigil.test_edge import RecordingPurger
+
+        RecordingPurger.purged.clear()
+        override = override_settings(
+            VIGIL_EDGE={**settings.VIGIL_EDGE, "PURGER": "tests.vigil.test_edge.RecordingPurger"}
+        )
+        override.enable()
+        self.addCleanup(override.disable)
+        self.purged = RecordingPurger.purged
+
+    def test_renditions_purge_the_articles_pages_and_leave_the_others_cached(self):
+        from vigil.models import OutboxMessage
+        from vigil.pagecache import CACHE_STATUS_HEADER
+        from vigil.purgers import EDGE_PURGE
+
+        article = make_article(cover=upload("field.jpg", image_bytes("JPEG")), cover_alt="A field")
+        other = make_article()
+        url, other_url = article.get_absolute_url(), other.get_absolute_url()
+        for page in (url, other_url):
+            self.assertEqual(self.client.get(page)[CACHE_STATUS_HEADER], "miss")
+        self.assertNotContains(self.client.get(url), "image/webp")
+
+        with self.captureOnCommitCallbacks(execute=True):
+            cover_renditions_make(article_id=article.pk)
+
+        self.assertEqual(self.purged, [{f"a:{article.slug}", "articles"}])
+        self.assertFalse(OutboxMessage.objects.filter(kind=EDGE_PURGE, sent_at=None).exists())
+        response = self.client.get(url)
+        self.assertEqual(response[CACHE_STATUS_HEADER], "miss")
+        self.assertContains(response, 'type="image/webp"')
+        self.assertEqual(self.client.get(other_url)[CACHE_STATUS_HEADER], "hit")
+
+    def test_making_them_again_owes_no_second_purge(self):
+        article = make_article(cover=upload("field.jpg", image_bytes("JPEG")), cover_alt="A field")
+        for _ in range(2):  # a redelivered task
+            with self.captureOnCommitCallbacks(execute=True):
+                cover_renditions_make(article_id=article.pk)
+        self.assertEqual(len(self.purged), 1)

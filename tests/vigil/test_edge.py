@@ -185,7 +185,10 @@ class PurgeOnReviewTests(TestCase):
             RecordingPurger.purged,
             [{f"c:{self.claim.code}", f"a:{self.article.slug}", "claims", "articles"}],
         )
-        self.assertTrue(OutboxMessage.objects.get(kind=EDGE_PURGE).sent_at)
+        # One row per tag, every one delivered, in that one call.
+        owed = OutboxMessage.objects.filter(kind=EDGE_PURGE)
+        self.assertEqual(set(owed.values_list("recipient", flat=True)), RecordingPurger.purged[0])
+        self.assertFalse(owed.filter(sent_at=None).exists())
 
     def test_a_first_review_also_purges_every_page_for_the_footers_count(self):
         self.claim.last_reviewed_on = None
@@ -261,18 +264,119 @@ class EdgeDownTests(TestCase):
             )
         with edge(PURGER="varnish", VARNISH_URLS=[url]):
             outbox_drain()
-            owed = OutboxMessage.objects.get(kind=EDGE_PURGE)
-            self.assertIsNone(owed.sent_at)
-            self.assertIn("500", owed.last_error)
+            owed = OutboxMessage.objects.filter(kind=EDGE_PURGE)
+            self.assertEqual(owed.count(), 4)  # one per tag
+            self.assertFalse(owed.exclude(sent_at=None).exists())
+            self.assertTrue(all("500" in row.last_error for row in owed))
             _Edge.status = 200
             # The retry waits out its backoff.
             with time_machine.travel(timezone.now() + datetime.timedelta(hours=1), tick=False):
                 outbox_drain()
-        owed.refresh_from_db()
-        self.assertIsNotNone(owed.sent_at)
+        self.assertFalse(owed.filter(sent_at=None).exists())
         statuses = [status for _, _, status in _Edge.seen]
         self.assertEqual(statuses[-1], 200)
         self.assertIn(500, statuses)
         method, keys, _ = _Edge.seen[-1]
         self.assertEqual(method, "PURGE")
         self.assertEqual(set(keys.split()), {f"c:{self.claim.code}", f"a:{self.article.slug}", "claims", "articles"})
+
+
+@time_machine.travel(LATE_EVENING, tick=False)
+@edge(PURGER="tests.vigil.test_edge.RecordingPurger", COALESCE_SECONDS=1)
+class PurgeCoalescingTests(TestCase):
+    """Repeated purges of one tag within a second go to the edge once, and the
+    last change is always followed by a purge (vigil.purgers)."""
+
+    def setUp(self):
+        RecordingPurger.purged.clear()
+        [self.article] = publish(articles=1, claims_each=2)
+        self.first, self.second = self.article.claims.order_by("pk")
+        for claim in (self.first, self.second):
+            claim.last_reviewed_on = datetime.date(2026, 1, 20)
+            claim.save(update_fields=["last_reviewed_on"])
+        self.editor = make_editor()
+        self.shared = {f"a:{self.article.slug}", "claims", "articles"}
+
+    def review(self, claim, verdict=Verdict.NOT_HOLDING):
+        with self.captureOnCommitCallbacks(execute=True):
+            review_record(
+                claim=claim, editor=self.editor, verdict=verdict, cadence_days=30,
+                reasoning="The new figures undercut it.",
+            )
+        # What the worker would do now (inline without a broker): send what is due.
+        outbox_drain()
+
+    def later(self, seconds):
+        return time_machine.travel(timezone.now() + datetime.timedelta(seconds=seconds), tick=False)
+
+    def test_a_burst_on_one_article_is_one_purge_now_and_one_when_the_second_ends(self):
+        self.review(self.first)
+        self.assertEqual(RecordingPurger.purged, [{f"c:{self.first.code}", *self.shared}])
+        with self.later(0.3):
+            self.review(self.second)
+            # The second claim's own tag was not purged just now: it goes at once;
+            # the article and the lists wait for the end of the second.
+            self.assertEqual(RecordingPurger.purged[1:], [{f"c:{self.second.code}"}])
+        with self.later(0.6):
+            # The first claim was purged 0.6 s ago: it waits too.
+            self.review(self.first, verdict=Verdict.HOLDING)
+            outbox_drain()
+            self.assertEqual(len(RecordingPurger.purged), 2)
+            # What is owed waits as one row per tag: the third review added
+            # none for the tags already waiting.
+            waiting = OutboxMessage.objects.filter(kind=EDGE_PURGE, sent_at=None)
+            self.assertEqual(
+                sorted(waiting.values_list("recipient", flat=True)), sorted({f"c:{self.first.code}", *self.shared})
+            )
+        with self.later(1.0):
+            outbox_drain()
+        # After the last change, its pages were purged: once, together.
+        self.assertEqual(RecordingPurger.purged[2:], [{f"c:{self.first.code}", *self.shared}])
+        self.assertFalse(OutboxMessage.objects.filter(kind=EDGE_PURGE, sent_at=None).exists())
+        with self.later(5):
+            outbox_drain()
+        self.assertEqual(len(RecordingPurger.purged), 3)
+
+    def test_the_worker_is_asked_to_send_the_held_purge_when_the_second_ends(self):
+        from unittest import mock
+
+        self.review(self.first)
+        with self.later(0.3), mock.patch("vigil.notifications.outbox_enqueue") as enqueue:
+            self.review(self.first, verdict=Verdict.HOLDING)
+        held = [call.kwargs for call in enqueue.call_args_list if call.kwargs["countdown"]]
+        self.assertEqual(len(held), 1)
+        self.assertAlmostEqual(held[0]["countdown"], 0.7, places=3)
+        rows = OutboxMessage.objects.filter(idempotency_key__in=held[0]["keys"])
+        self.assertEqual(set(rows.values_list("recipient", flat=True)), {f"c:{self.first.code}", *self.shared})
+
+    def test_a_change_while_its_purge_is_being_sent_is_purged_again(self):
+        """A purge already taken by a sender may reach the edge before the
+        change: a change then is owed a purge of its own."""
+        self.review(self.first)
+        leased = OutboxMessage.objects.filter(kind=EDGE_PURGE)
+        # As if a sender had just taken these rows again (a retry in flight).
+        leased.update(sent_at=None, claimed_at=timezone.now(), claim_token="x" * 32)
+        with self.later(0.2):
+            self.review(self.first, verdict=Verdict.HOLDING)
+        owed = OutboxMessage.objects.filter(kind=EDGE_PURGE, sent_at=None, claimed_at=None)
+        self.assertEqual(set(owed.values_list("recipient", flat=True)), {f"c:{self.first.code}", *self.shared})
+        with self.later(1.0):
+            outbox_drain()
+        self.assertEqual(RecordingPurger.purged[-1], {f"c:{self.first.code}", *self.shared})
+
+    def test_purges_a_second_apart_are_not_held_back(self):
+        self.review(self.first)
+        with self.later(1.5):
+            self.review(self.first, verdict=Verdict.HOLDING)
+            self.assertEqual(len(RecordingPurger.purged), 2)
+        self.assertEqual(RecordingPurger.purged[0], RecordingPurger.purged[1])
+
+    def test_without_a_cache_to_remember_every_purge_goes_at_once(self):
+        from unittest import mock
+
+        from vigil.cache import CacheUnavailable
+
+        self.review(self.first)
+        with self.later(0.2), mock.patch("vigil.purgers.cache.get_many", side_effect=CacheUnavailable):
+            self.review(self.first, verdict=Verdict.HOLDING)
+        self.assertEqual(len(RecordingPurger.purged), 2)
