@@ -1,5 +1,6 @@
 from django import forms
 
+from .diff import describe_changes, rewrite_diff
 from .models import Article, Pillar, Rewrite, Section
 
 
@@ -56,11 +57,18 @@ class RewriteDecisionForm(forms.Form):
 class RewriteApproveForm(RewriteDecisionForm):
     id_stem = "approve"
 
+    def __init__(self, *args, rewrite, **kwargs):
+        super().__init__(*args, rewrite=rewrite, **kwargs)
+        # The standard wording names what this rewrite changes, as the entry will.
+        changes = describe_changes(
+            rewrite_diff(live=rewrite.article, title=rewrite.title, dek=rewrite.dek, body_markdown=rewrite.body_markdown)
+        )
+        self.fields["entry_text"].help_text = f"Leave empty for the standard wording (“Rewritten [date]: {changes}.”)."
+
     entry_text = forms.CharField(
         label="Correction-log entry",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Leave empty for the standard wording (“Rewritten [date]: the title, standfirst and body were replaced.”).",
     )
     open_review = forms.BooleanField(
         label="Open a review of the primary claim (make it due today)",

@@ -293,6 +293,16 @@ class ApproveRejectViewTests(TestCase):
         self.assertContains(page, '<dt>rev</dt><dd><time datetime="2026-04-27">27 Apr 2026</time></dd>', html=True)
         self.assertContains(page, "Rewritten 27 Apr 2026")
 
+    def test_the_approve_form_quotes_the_entry_that_will_be_written(self):
+        page = self.client.get(reverse("articles:desk_rewrite", kwargs={"pk": self.rewrite.pk}))
+        help_text = page.context["approve_form"]["entry_text"].help_text
+        rewrite_approve(rewrite=self.rewrite, admin=self.admin)
+        entry = CorrectionEntry.objects.get(kind="rewrite")
+        # The standard wording quoted before approval is the entry written by it.
+        said = entry.text.removeprefix("Rewritten 27 Apr 2026: ").split(".")[0]
+        self.assertIn(f"“Rewritten [date]: {said}.”", help_text)
+        self.assertNotIn("were replaced", help_text)
+
     def test_reject_needs_a_reason_and_the_editor_sees_it(self):
         url = reverse("articles:desk_rewrite_reject", kwargs={"pk": self.rewrite.pk})
         response = self.client.post(url, {"reason": ""})
