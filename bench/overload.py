@@ -216,9 +216,7 @@ def capacity(port, url, workers, seconds=4):
     """Requests/s the workers sustain flat out (answered 200), measured with
     the same client as the levels (a new connection per request, its own URL)
     in a closed loop straight to gunicorn, ramped: two, then three requests in
-    flight per worker, `seconds` each; the better of the two. (wrk's closed
-    loop, used before, reported about half of what the same workers then served
-    open loop.)"""
+    flight per worker, `seconds` each; the better of the two."""
     return max(asyncio.run(closed_loop(port, url, in_flight * workers, seconds))
                for in_flight in (2, 3))
 
