@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser edge validators clean
+.PHONY: run test setup browser edge proxy validators clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ edge:
 	@(test -x /usr/sbin/varnishd && test -n "$$(ls /usr/lib/*/varnish/vmods/libvmod_xkey.so 2>/dev/null)") \
 	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules)
 
+# The proxy tests (tests/vigil/test_nginx.py) and bench/overload.py run
+# deploy/nginx.conf with Debian's nginx, as a private instance on a loopback
+# port; installed once if missing (the tests start only their own instances).
+proxy:
+	@test -x /usr/sbin/nginx \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx)
+
 # The Nu HTML Checker (tests/test_html_validity.py): the npm package vnu-jar in
 # var/tools/, run on Debian's Java; each installed once, only if missing.
 VNU_VERSION := 26.9.27
@@ -40,7 +47,7 @@ validators:
 	@test -f $(VNU_JAR) || npm install --prefix var/tools --no-audit --no-fund --silent vnu-jar@$(VNU_VERSION)
 
 # lint-imports holds the apps' layers (pyproject.toml, [tool.importlinter]).
-test: setup browser edge validators
+test: setup browser edge proxy validators
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -21,6 +21,14 @@ import xkey;
 backend default {
     .host = "web";
     .port = "8000";
+    # The bounded queue in front of web's sync workers (vigil/gunicorn.py):
+    # twice WEB_CONCURRENCY (docker-compose.yml), so every worker has one
+    # request waiting behind the one it serves and never idles, and no reader
+    # waits behind more than one other. Past that the fetch fails at once and
+    # vcl_backend_error answers 503 with Retry-After in milliseconds, instead
+    # of queueing in gunicorn's backlog until Vigil sheds it (vigil/shedding.py)
+    # after seconds. Cached pages are not fetches: they keep being served.
+    .max_connections = 8;
     .connect_timeout = 2s;
     .first_byte_timeout = 30s;
     .probe = {
@@ -107,4 +115,18 @@ sub vcl_deliver {
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
     unset resp.http.Cache-Tag;
+}
+
+sub vcl_backend_error {
+    # Web is at its bound (max_connections above), or does not answer: say so
+    # now, with when to come back, and keep no copy of the refusal.
+    set beresp.http.Content-Type = "text/plain; charset=utf-8";
+    set beresp.http.Retry-After = "5";
+    set beresp.http.Cache-Control = "no-store";
+    set beresp.ttl = 0s;
+    set beresp.grace = 0s;
+    set beresp.uncacheable = true;
+    synthetic("Vigil is busy. Please try again in a few seconds." + {"
+"});
+    return (deliver);
 }

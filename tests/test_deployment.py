@@ -105,6 +105,16 @@ class TestCompose:
         # nginx, then Varnish (which appends nginx's address).
         assert compose["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-2}"
 
+    def test_varnish_queues_at_most_twice_the_workers_for_web(self, compose):
+        """Overload is refused at the edge, fast (deploy/varnish.vcl,
+        tests/vigil/test_varnish.py): the bound follows the workers compose starts."""
+        vcl = (ROOT / "deploy" / "varnish.vcl").read_text()
+        bound = int(re.search(r"\.max_connections = (\d+);", vcl).group(1))
+        workers = re.fullmatch(r"\$\{WEB_CONCURRENCY:-(\d+)\}",
+                               compose["services"]["web"]["environment"]["WEB_CONCURRENCY"])
+        assert bound == 2 * int(workers.group(1))
+        assert "sub vcl_backend_error" in vcl and 'beresp.http.Retry-After = "5"' in vcl
+
     def test_web_uses_the_gunicorn_settings_and_readiness(self, compose):
         from vigil import gunicorn
 

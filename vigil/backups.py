@@ -82,11 +82,13 @@ def backup(*, output, now=None):
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
                   f"--file={work / 'database.dump'}"])
         elif vendor == "sqlite":
-            source = sqlite3.connect(connection.settings_dict["NAME"])
+            # Through Django's own connection, not a new one opened by name: the
+            # same database whatever NAME says (a file, or a shared in-memory
+            # one under the tests), copied page by page as one consistent snapshot.
+            connection.ensure_connection()
             target = sqlite3.connect(work / "database.sqlite3")
             with target:
-                source.backup(target)
-            source.close()
+                connection.connection.backup(target)
             target.close()
         else:
             raise BackupError(f"no backup for a {vendor} database")
@@ -128,8 +130,14 @@ def restore(*, archive):
             _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
                   f"--dbname={connection.settings_dict['NAME']}", str(work / "database.dump")])
         else:
+            # Into the configured database through SQLite's backup API (not a
+            # file copy beside an open journal): the new file is whole or absent.
+            connection.ensure_connection()
+            source = sqlite3.connect(work / "database.sqlite3")
+            with source:
+                source.backup(connection.connection)
+            source.close()
             connection.close()
-            shutil.copyfile(work / "database.sqlite3", connection.settings_dict["NAME"])
         media = Path(settings.MEDIA_ROOT)
         if (work / "media").exists():
             shutil.copytree(work / "media", media, dirs_exist_ok=True)

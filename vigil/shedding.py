@@ -7,6 +7,10 @@ it arrived (X-Request-Start, deploy/nginx.conf), and a request that has waited
 longer than VIGIL_REQUEST_DEADLINE_SECONDS is answered 503 with Retry-After at
 once, before the session, the database or a template is touched. The workers'
 time goes to requests that can still be answered in time.
+
+This is the backstop. In the production shape the queue is bounded before it
+reaches gunicorn (deploy/varnish.vcl, .max_connections), which refuses in
+milliseconds; a deadline can only refuse after the deadline has passed.
 """
 
 import time

@@ -1,9 +1,11 @@
-"""Backup and restore (vigil/backups.py): a round trip on PostgreSQL brings
-back every article, claim, review, correction-log entry and cover file, into
-a new empty database, checked by another process than the one that wrote it."""
+"""Backup and restore (vigil/backups.py): a round trip on PostgreSQL, and one
+on SQLite, brings back every article, claim, review, correction-log entry and
+cover file, into a new empty database, checked by another process than the one
+that wrote it."""
 
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +38,15 @@ def publication():
         review_record(claim=claim, editor=editor, verdict=Verdict.HOLDING, cadence_days=45,
                       reasoning=f"Review {number}: two new surveys agree.")
         make_correction(article=article, text=f"Corrected the figure in paragraph {number}.")
+
+
+# What a round trip must bring back, row for row.
+QUERIES = {
+    "articles": "SELECT slug, title, cover FROM articles_article",
+    "claims": "SELECT code, verdict, statement FROM claims_claim",
+    "reviews": "SELECT verdict_after, reasoning FROM reviews_review",
+    "entries": "SELECT kind, text FROM corrections_correctionentry",
+}
 
 
 def rows(conninfo, sql):
@@ -71,12 +82,7 @@ def test_a_round_trip_restores_every_article_claim_review_entry_and_cover(settin
         assert "all checked" in done.stdout
 
         restored = admin.replace("dbname=postgres", f"dbname={target}")
-        queries = {
-            "articles": "SELECT slug, title, cover FROM articles_article",
-            "claims": "SELECT code, verdict, statement FROM claims_claim",
-            "reviews": "SELECT verdict_after, reasoning FROM reviews_review",
-            "entries": "SELECT kind, text FROM corrections_correctionentry",
-        }
+        queries = QUERIES
         source = f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
         if db.get("PASSWORD"):
             source += f" password={db['PASSWORD']}"
@@ -89,6 +95,50 @@ def test_a_round_trip_restores_every_article_claim_review_entry_and_cover(settin
     finally:
         with psycopg.connect(admin, autocommit=True) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_round_trip_on_sqlite_restores_every_row_and_cover_into_an_empty_file(settings, tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite round trip (the PostgreSQL one is above)")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    publication()
+    with connection.cursor() as cursor:
+        original = {}
+        for what, sql in QUERIES.items():
+            cursor.execute(sql)
+            original[what] = sorted(cursor.fetchall())
+            assert original[what], what
+    archive = Path(call_command_output("backup", output=str(tmp_path / "backups")))
+
+    target = tmp_path / "restored.sqlite3"
+    restored_media = tmp_path / "restored-media"
+    # Another process, as an operator runs it, into a database file that does
+    # not exist yet: SQLite makes it empty, the restore fills it.
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}", "MEDIA_ROOT": str(restored_media),
+           "DJANGO_SETTINGS_MODULE": "vigil.settings", "DEBUG": "1"}
+    done = subprocess.run([sys.executable, "manage.py", "restore", str(archive)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "all checked" in done.stdout
+
+    # Read back by this process, which wrote neither the archive's copy nor the
+    # restored file, straight from the file on disk.
+    restored = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        for what, sql in QUERIES.items():
+            assert sorted(restored.execute(sql).fetchall()) == original[what], what
+        covers = [cover for _, _, cover in original["articles"]]
+        assert len(covers) == 3 and all(covers)
+        for name in covers:
+            assert (restored_media / name).read_bytes() == (settings.MEDIA_ROOT / name).read_bytes()
+        # A working database, not only a copy of rows: Django's migrations are all recorded.
+        applied = restored.execute("SELECT COUNT(*) FROM django_migrations").fetchone()[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM django_migrations")
+            assert applied == cursor.fetchone()[0] > 0
+    finally:
+        restored.close()
 
 
 @pytest.mark.django_db

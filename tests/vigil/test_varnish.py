@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+import articles.views
 from claims.models import Verdict
 from reviews.services import review_record
 from tests.factories import make_editor
@@ -47,10 +49,23 @@ def _get(url, cookie=None):
 
 @pytest.fixture
 def varnish(live_server, settings):
+    yield from _varnish(live_server, settings)
+
+
+@pytest.fixture
+def varnish_bounded_to_one(live_server, settings):
+    """The shipped VCL with web's bound at one connection, to reach it in a test."""
+    yield from _varnish(live_server, settings, bound=1)
+
+
+def _varnish(live_server, settings, bound=None):
     host, port = live_server.thread.host, live_server.thread.port
     vcl = VCL.read_text().replace('.host = "web";', f'.host = "{host}";').replace(
         '.port = "8000";', f'.port = "{port}";'
     )
+    if bound is not None:
+        assert ".max_connections = 8;" in vcl
+        vcl = vcl.replace(".max_connections = 8;", f".max_connections = {bound};")
     workdir = Path(tempfile.mkdtemp(prefix="vigil-varnish-"))
     workdir.chmod(0o755)
     (workdir / "default.vcl").write_text(vcl)
@@ -155,3 +170,52 @@ def test_a_signed_in_request_always_reaches_vigil(varnish):
     assert _get(url)[1]["X-Cache"] == "hit"
     # Marketing parameters share the reader's copy too.
     assert _get(url + "?utm_source=news&utm_campaign=x")[1]["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_at_webs_bound_a_miss_is_refused_at_once_and_kept_pages_are_still_served(
+    varnish_bounded_to_one, monkeypatch,
+):
+    """deploy/varnish.vcl's bounded queue (.max_connections): with every
+    connection to web taken, a page web would have to render is answered 503
+    with Retry-After in milliseconds, not queued; a page Varnish keeps is
+    served as ever; and the refusal is not kept once web has room again."""
+    article, slow = publish(articles=2, claims_each=1)
+    url = varnish_bounded_to_one + article.get_absolute_url()
+    assert _get(url)[1]["X-Cache"] == "miss"  # now kept
+
+    # Web's one connection taken: a request for `slow` that web (this
+    # process's live server) holds until released.
+    entered, release = threading.Event(), threading.Event()
+    looked_up = articles.views.get_object_or_404
+
+    def held(queryset, **lookup):
+        if lookup.get("slug") == slow.slug:
+            entered.set()
+            release.wait(timeout=20)
+        return looked_up(queryset, **lookup)
+
+    monkeypatch.setattr(articles.views, "get_object_or_404", held)
+    holder = threading.Thread(target=_get, args=(varnish_bounded_to_one + slow.get_absolute_url(),))
+    holder.start()
+    try:
+        assert entered.wait(timeout=10)
+        started = time.monotonic()
+        # Its own URL: a miss that web would have to render.
+        status, headers, body = _get(url + "?not-kept=1")
+        elapsed = time.monotonic() - started
+        assert status == 503
+        assert elapsed < 1  # not the 3 s of Vigil's own deadline, nor a queue's wait
+        assert headers["Retry-After"] == "5"
+        assert headers["Cache-Control"] == "no-store"
+        assert body.startswith("Vigil is busy")
+        status, headers, _ = _get(url)
+        assert (status, headers["X-Cache"]) == (200, "hit")
+    finally:
+        release.set()
+        holder.join(timeout=20)
+
+    deadline = time.monotonic() + 10
+    while _get(url + "?not-kept=1")[0] != 200:  # the refused URL itself
+        assert time.monotonic() < deadline, "the refusal outlived the bound"
+        time.sleep(0.2)
