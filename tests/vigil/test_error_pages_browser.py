@@ -1,6 +1,8 @@
 """A reader whose dissent form went stale, in Chromium: the CSRF page gives the
 argument back and leads to the form, where it can be sent again."""
 
+import re
+
 import pytest
 
 from dissent.models import Dissent
@@ -25,6 +27,7 @@ def test_a_stale_form_gives_the_argument_back_and_leads_to_the_form(page):
 
     page.get_by_role("link", name="open the form again").click()
     assert page.url.endswith(form)
+    page.get_by_role("radio", name=re.compile(claim.code)).check()
     page.get_by_label("Your argument").fill(copied)
     page.get_by_role("button", name="Send dissent").click()
     page.wait_for_url(f"**{form}received/**")

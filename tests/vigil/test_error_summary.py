@@ -76,13 +76,14 @@ class RewriteDecisionErrorSummaryTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        from tests.articles.test_rewrites import draft
+        from tests.articles.test_rewrites import submitted
         from tests.factories import make_admin, make_article
 
         cls.admin = make_admin()
         editor = make_editor()
-        cls.first = draft(make_article(), editor)
-        cls.second = draft(make_article(), editor)
+        # Submitted for sign-off: a private draft is not the admins' to decide.
+        cls.first = submitted(make_article(), editor)
+        cls.second = submitted(make_article(), editor)
 
     def setUp(self):
         self.client.force_login(self.admin)
