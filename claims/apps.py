@@ -1,5 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _keep_due_load_counted(sender, using, **kwargs):
+    # SQLite drops a table's triggers when a migration remakes the table.
+    from django.db import connections
+
+    from . import due_load
+
+    due_load.ensure(connections[using])
 
 
 class ClaimsConfig(AppConfig):
     name = "claims"
+
+    def ready(self):
+        post_migrate.connect(_keep_due_load_counted, sender=self)
