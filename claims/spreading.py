@@ -4,17 +4,17 @@ window (claims.scheduling.spread_due_dates), through claims.services.
 claim_reschedule, so every move is one event and the caches follow.
 
 Memory stays bounded whatever the number of claims: the chosen claims are
-read in chunks by code, and the load is one count per editor and day.
+read in chunks by code, and the load is one count per editor and day
+(claims.due_load).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count
 from django.utils import timezone
 
-from .models import Claim
+from .models import Claim, DueLoad
 from .scheduling import (
     CADENCE_MAX_DAYS,
     ScheduledClaim,
@@ -74,19 +74,12 @@ class SpreadReport:
 
 def _loads(start, end):
     """{editor id: {date: claims due}} from `start` to `end`, with None for
-    every claim (what an unassigned claim is balanced against)."""
-    rows = (
-        Claim.objects.active()
-        .filter(next_review_due__range=(start, end))
-        .order_by()
-        .values_list("assigned_editor_id", "next_review_due")
-        .annotate(due=Count("pk"))
-    )
+    every claim (what an unassigned claim is balanced against): the kept
+    counts (claims.due_load), the same the proposal reads."""
     loads = {None: {}}
-    for editor_id, day, due in rows:
-        loads[None][day] = loads[None].get(day, 0) + due
-        if editor_id is not None:
-            loads.setdefault(editor_id, {})[day] = due
+    rows = DueLoad.objects.filter(day__range=(start, end)).exclude(due=0)
+    for editor_id, day, due in rows.values_list("editor_id", "day", "due"):
+        loads.setdefault(editor_id, {})[day] = due
     return loads
 
 
