@@ -70,7 +70,8 @@ class ClaimQuerySet(models.QuerySet):
 
     def due_per_day(self, start, end):
         """{date: claims of live or scheduled pieces due that day}, `start` to `end`:
-        one grouped read of the (editor, due date) index."""
+        one grouped read of the (editor, due date) index. The same numbers as
+        the kept counts the proposal reads (DueLoad), counted the long way."""
         return dict(
             # A scheduled piece's claims will fall due as surely as a live one's.
             self.filter(article__status__in=LOAD_STATUSES)
@@ -184,8 +185,8 @@ class Claim(models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["next_review_due"], name="claim_due_idx"),
-            # The load a due date is balanced against (due_per_day): counted
-            # from the index alone, joined to the articles by the id it carries.
+            # The load counted from the claims (due_per_day, the due_load
+            # check): from the index alone, joined to the articles by the id it carries.
             models.Index(fields=["next_review_due", "article"], name="claim_due_article_idx"),
             # The ledger's default order: a LIMIT reads just one page, even when
             # thousands of claims fall due on the same day.
