@@ -130,6 +130,10 @@ def main():
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--seed-only", action="store_true", help="seed the database and stop")
     parser.add_argument("--reuse", action="store_true", help="time a database seeded by --seed-only")
+    parser.add_argument(
+        "--real-only", action="store_true",
+        help="only the real run of `--real` claims (results in load_balance_real.{md,json})",
+    )
     args = parser.parse_args()
     setup_django(args.database_url)
     from django.conf import settings
@@ -157,6 +161,8 @@ def main():
             print(f"seeded {Claim.objects.count():,} claims in {seeded:.1f} s")
             return
     actor = users[-1]
+    if args.real_only:
+        return real_only(args, actor, today, load_before)
 
     # --- the proposal, beside the review's own save ----------------------------
     assigned = Claim.objects.filter(assigned_editor__isnull=False).order_by("code").first()
@@ -228,11 +234,11 @@ def main():
     # Round trips a moved claim costs: steadier than seconds on a shared machine.
     statements = []
 
-    def counting(execute, sql, params, many, context):
+    def count_statement(execute, sql, params, many, context):
         statements.append(sql)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(counting):
+    with connection.execute_wrapper(count_statement):
         small_done, small_peak = traced(lambda: spread(small_day, False))
     started = time.perf_counter()
     drift = due_load.drift()
@@ -314,6 +320,68 @@ def main():
         f"| machine load average (1 min) at the start, at the end | {r['load_average_1m_before']}, {r['load_average_1m']} |\n\n"
         "Query plan of the proposal's read (unassigned claim, the widest):\n\n```\n" + plan + "\n```\n"
     )
+
+
+def real_only(args, actor, today, load_before):
+    """The real spreading run alone, on a pile of `--real` claims due one day."""
+    from django.db import connection
+
+    from claims import due_load
+    from claims.spreading import claims_spread
+
+    def reschedule_events():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM vigil_event WHERE action = 'claim.reschedule'")
+            return cursor.fetchone()[0]
+
+    day = today + datetime.timedelta(days=70)
+    piled = pile_up(args.real, day, residue=2)
+    events_before = reschedule_events()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    done = claims_spread(due_from=day, due_to=day, editor=actor)
+    spread_s = time.perf_counter() - started
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    events = reschedule_events() - events_before
+    drift = due_load.drift()
+    load = os.getloadavg()
+    row = {
+        "claims": claim_count(),
+        "real_pile": piled,
+        "real_moved": done.moved,
+        "events_written": events,
+        "real_busiest_before": done.busiest_before,
+        "real_busiest_after": done.busiest_after,
+        "spread_s": round(spread_s, 1),
+        "spread_per_claim_ms": round(1000 * spread_s / max(1, done.moved), 2),
+        "spread_rss_growth_mib": round((rss_after - rss_before) / 1024, 1),
+        "counts_off_after": len(drift),
+        "load_average_1m_before": round(load_before[0], 1),
+        "load_average_1m": round(load[0], 1),
+    }
+    print(json.dumps(row, indent=2))
+    generated = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    out = ROOT / "bench" / "results"
+    (out / "load_balance_real.json").write_text(json.dumps({"generated": generated, "row": row}, indent=2) + "\n")
+    r = row
+    (out / "load_balance_real.md").write_text(
+        "# Spreading a pile-up for real\n\n"
+        f"`bench/load_balance.py --real-only --real {args.real}`, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; {generated}.\n\n"
+        "| measure | result |\n| --- | ---: |\n"
+        f"| claims in the table | {r['claims']:,} |\n"
+        f"| claims piled on one day, moved (one claim.reschedule event each) | {r['real_pile']:,}, {r['real_moved']:,} ({r['events_written']:,} events) |\n"
+        f"| busiest day before → after | {r['real_busiest_before']:,} → {r['real_busiest_after']:,} |\n"
+        f"| time | {r['spread_s']} s ({r['spread_per_claim_ms']} ms a claim), RSS growth {r['spread_rss_growth_mib']} MiB |\n"
+        f"| kept counts off a GROUP BY of the claims afterwards | {r['counts_off_after']} rows |\n"
+        f"| machine load average (1 min) at the start, at the end | {r['load_average_1m_before']}, {r['load_average_1m']} |\n"
+    )
+
+
+def claim_count():
+    from claims.models import Claim
+
+    return Claim.objects.count()
 
 
 if __name__ == "__main__":
