@@ -14,9 +14,10 @@ out of the load, whoever writes (an action, the admin, a data migration, a
 bulk UPDATE, the benchmark's INSERT ... SELECT). No action has to remember it.
 
 - PostgreSQL: statement-level triggers with transition tables, so a bulk
-  write costs one grouped upsert, and the rows it touches are locked in one
-  order (day, then editor) by every writer: two reviews moving claims between
-  the same two days cannot deadlock on them.
+  write costs two grouped upserts, and every writer locks the rows it
+  touches in one order (the editors' rows by day, then the every-claim rows
+  by day): two reviews moving claims between the same two days cannot
+  deadlock on them (tests/claims/test_due_load_concurrency.py).
 - SQLite: row-level triggers (it has no others).
 
 SQLite drops a table's triggers when a migration remakes the table; the
@@ -36,19 +37,16 @@ TABLE = "claims_dueload"
 # --- PostgreSQL -------------------------------------------------------------
 
 # `moved` yields (editor_id, day, due) changes; the editor's row and the
-# every-claim row of the day take each one, netted per row, in one order.
+# every-claim row of the day take each one, netted per row: the editors' rows
+# first, by day, then the every-claim rows, by day.
 _PG_APPLY = f"""
     WITH moved(editor_id, day, due) AS ({{moved}}),
     net AS (
-        SELECT editor_id, day, sum(due)::integer AS due FROM (
-            SELECT editor_id, day, due FROM moved WHERE editor_id IS NOT NULL
-            UNION ALL
-            SELECT NULL, day, due FROM moved
-        ) AS keyed
+        SELECT editor_id, day, sum(due)::integer AS due FROM moved WHERE editor_id IS NOT NULL
         GROUP BY editor_id, day HAVING sum(due) <> 0
     )
     INSERT INTO {TABLE} AS load (editor_id, day, due)
-    SELECT editor_id, day, due FROM net WHERE editor_id IS NOT NULL ORDER BY day, editor_id
+    SELECT editor_id, day, due FROM net ORDER BY day, editor_id
     ON CONFLICT (editor_id, day) WHERE editor_id IS NOT NULL
     DO UPDATE SET due = load.due + EXCLUDED.due;
 
