@@ -10,6 +10,7 @@ from django.utils import timezone
 from vigil.links import reverse  # remembered per process: listings call it per row
 from vigil.rendering import render_markdown
 
+from .due_load import LOAD_STATUSES
 from .scheduling import (
     CADENCE_MAX_DAYS,
     CADENCE_MIN_DAYS,
@@ -21,9 +22,6 @@ from .scheduling import (
     schedule_base,
 )
 
-
-# The pieces whose claims are load: live ones, and scheduled ones about to be.
-LOAD_STATUSES = ("published", "scheduled")
 
 
 class Verdict(models.TextChoices):
@@ -73,7 +71,8 @@ class ClaimQuerySet(models.QuerySet):
 
     def due_per_day(self, start, end):
         """{date: claims of live or scheduled pieces due that day}, `start` to `end`:
-        one grouped read of the (editor, due date) index."""
+        one grouped read of the (editor, due date) index. The same numbers as
+        the kept counts the proposal reads (DueLoad), counted the long way."""
         return dict(
             # A scheduled piece's claims will fall due as surely as a live one's.
             self.filter(article__status__in=LOAD_STATUSES)
@@ -104,6 +103,54 @@ class ClaimQuerySet(models.QuerySet):
 
 # "Under 75 characters": Fact Check Explorer shows a claimReviewed that short whole.
 SHORT_STATEMENT_MAX_CHARS = 74
+
+
+class DueLoadQuerySet(models.QuerySet):
+    def of(self, editor_id):
+        """The counts an editor's claim is balanced against: that editor's, or
+        every claim's (editor None) for an unassigned one (it is everyone's)."""
+        if editor_id is None:
+            return self.filter(editor__isnull=True)
+        return self.filter(editor_id=editor_id)
+
+    def per_day(self, start, end):
+        """{date: claims due}, `start` to `end`: one row a day at most."""
+        return dict(self.filter(day__range=(start, end)).exclude(due=0).values_list("day", "due"))
+
+
+class DueLoad(models.Model):
+    """How many claims of live or scheduled pieces fall due on `day`: those of
+    `editor`, or every claim when `editor` is None. The same numbers as
+    Claim.objects.load_of(editor).due_per_day(), read from one row a day
+    instead of every claim. The database keeps them (claims/due_load.py):
+    no code writes here but the recount."""
+
+    # No database constraint: a deleted editor's rows are emptied by the
+    # claims it lets go of (SET_NULL), and left at zero.
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    day = models.DateField()
+    due = models.IntegerField(default=0)
+
+    objects = DueLoadQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["editor", "day"], condition=Q(editor__isnull=False), name="due_load_editor_day"
+            ),
+            models.UniqueConstraint(
+                fields=["day"], condition=Q(editor__isnull=True), name="due_load_everyone_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.editor_id or 'everyone'} {self.day}: {self.due}"
 
 
 class Claim(models.Model):
@@ -153,8 +200,8 @@ class Claim(models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["next_review_due"], name="claim_due_idx"),
-            # The load a due date is balanced against (due_per_day): counted
-            # from the index alone, joined to the articles by the id it carries.
+            # The load counted from the claims (due_per_day, the due_load
+            # check): from the index alone, joined to the articles by the id it carries.
             models.Index(fields=["next_review_due", "article"], name="claim_due_article_idx"),
             # The ledger's default order: a LIMIT reads just one page, even when
             # thousands of claims fall due on the same day.
@@ -217,11 +264,11 @@ class Claim(models.Model):
         everyone, if it is unassigned), except those in `ignoring` (claims of
         the same piece whose dates are about to be set too)."""
         shortest, longest = load_window(cadence_days, settings.VIGIL["LOAD_WINDOW_PERCENT"])
-        load = Claim.objects.load_of(self.assigned_editor_id).due_per_day(
+        load = DueLoad.objects.of(self.assigned_editor_id).per_day(
             base + datetime.timedelta(days=shortest), base + datetime.timedelta(days=longest)
         )
-        # Taken off here, not in SQL: excluding ids would cost the index-only count.
-        # `ignoring` are claims of this claim's own piece, counted or not with it.
+        # The counts include this claim where it is due now, and `ignoring`
+        # are claims of this claim's own piece, counted or not with it.
         if self.article.status in LOAD_STATUSES:
             for moving in (self, *ignoring):
                 same_load = self.assigned_editor_id in (None, moving.assigned_editor_id)

@@ -1,20 +1,24 @@
 """Spreading a pile-up of due dates (after an archive import, say, every claim
 due on one day): each chosen claim moves to the least-loaded day of its own
 window (claims.scheduling.spread_due_dates), through claims.services.
-claim_reschedule, so every move is one event and the caches follow.
+claim_reschedule, so every move is one event and the caches follow; the
+moves are written a batch per transaction (vigil.actions.batched).
 
 Memory stays bounded whatever the number of claims: the chosen claims are
-read in chunks by code, and the load is one count per editor and day.
+read in chunks by code, and the load is one count per editor and day
+(claims.due_load).
 """
 
 import datetime
+import itertools
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count
 from django.utils import timezone
 
-from .models import Claim
+from vigil.actions import batched
+
+from .models import Claim, DueLoad
 from .scheduling import (
     CADENCE_MAX_DAYS,
     ScheduledClaim,
@@ -25,6 +29,9 @@ from .scheduling import (
 from .services import ScheduleChanged, claim_reschedule
 
 CHUNK_SIZE = 2000
+# Moves written per transaction (vigil.actions.batched): a commit per claim
+# was most of the cost, and a batch's claims stay locked until it commits.
+BATCH_SIZE = 200
 
 
 def _reach(window_percent):
@@ -74,19 +81,12 @@ class SpreadReport:
 
 def _loads(start, end):
     """{editor id: {date: claims due}} from `start` to `end`, with None for
-    every claim (what an unassigned claim is balanced against)."""
-    rows = (
-        Claim.objects.active()
-        .filter(next_review_due__range=(start, end))
-        .order_by()
-        .values_list("assigned_editor_id", "next_review_due")
-        .annotate(due=Count("pk"))
-    )
+    every claim (what an unassigned claim is balanced against): the kept
+    counts (claims.due_load), the same the proposal reads."""
     loads = {None: {}}
-    for editor_id, day, due in rows:
-        loads[None][day] = loads[None].get(day, 0) + due
-        if editor_id is not None:
-            loads.setdefault(editor_id, {})[day] = due
+    rows = DueLoad.objects.filter(day__range=(start, end)).exclude(due=0)
+    for editor_id, day, due in rows.values_list("editor_id", "day", "due"):
+        loads.setdefault(editor_id, {})[day] = due
     return loads
 
 
@@ -135,6 +135,7 @@ def claims_spread(
     dry_run=False,
     reason="spreading a pile-up",
     chunk_size=CHUNK_SIZE,
+    batch_size=BATCH_SIZE,
 ):
     """Re-spread the live claims due from `due_from` to `due_to` (optionally
     only `owner`'s, or only the unassigned ones) inside each one's window.
@@ -153,19 +154,24 @@ def claims_spread(
     moves = spread_due_dates(
         _chosen(claims, chunk_size), loads=loads, window_percent=window_percent, today=today
     )
-    for scheduled, due_on in moves:
-        if not dry_run:
-            try:
-                claim_reschedule(
-                    claim=Claim(pk=scheduled.key[0]),
-                    editor=editor,
-                    due_on=due_on,
-                    expected_due=scheduled.due_on,
-                    reason=reason,
-                )
-            except ScheduleChanged:
-                report.skipped += 1
-                continue
-        report.moved += 1
+    while batch := list(itertools.islice(moves, batch_size)):
+        if dry_run:
+            report.moved += len(batch)
+            continue
+        # One transaction a batch, still one claim.reschedule event a claim.
+        with batched():
+            for scheduled, due_on in batch:
+                try:
+                    claim_reschedule(
+                        claim=Claim(pk=scheduled.key[0]),
+                        editor=editor,
+                        due_on=due_on,
+                        expected_due=scheduled.due_on,
+                        reason=reason,
+                    )
+                except ScheduleChanged:
+                    report.skipped += 1
+                else:
+                    report.moved += 1
     report.after = {day: due for day, due in loads[None].items() if due}
     return report

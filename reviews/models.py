@@ -81,6 +81,9 @@ class Reminder(models.Model):
         OVERDUE = "overdue", "Overdue"
         # Overdue past the escalation threshold: owed to the admins.
         ESCALATED = "escalated", "Escalated"
+        # A blind second review disagreed with the claim's review: owed to
+        # the admins until one settles it.
+        DISAGREED = "disagreed", "Disagreement to settle"
 
     claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="reminders")
     due_on = models.DateField()

@@ -36,7 +36,7 @@ from claims.scheduling import Countdown, DueStatus
 from vigil import roles
 from vigil.notifications import message_id
 
-from .models import EditorPreference, Reminder, ReminderDelivery, TimeAway
+from .models import EditorPreference, Reminder, ReminderDelivery, SecondReview, TimeAway
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,26 @@ def lease_seconds():
 
 def review_url(claim):
     return f"{settings.SITE_URL}/desk/claims/{claim.code}/review/"
+
+
+def settle_url(second_review):
+    return f"{settings.SITE_URL}/desk/second-reviews/{second_review.pk}/"
+
+
+def _to_settle(claim_ref):
+    """Disagreements of the claim at `claim_ref` waiting on an admin."""
+    return SecondReview.objects.to_settle().filter(first_review__claim=claim_ref)
+
+
+def _still_true(prefix=""):
+    """A reminder still worth sending: its claim is live and still due on
+    that date, and a disagreement is not settled yet."""
+    return Q(
+        **{
+            f"{prefix}due_on": F(f"{prefix}claim__next_review_due"),
+            f"{prefix}claim__article__status": "published",
+        }
+    ) & (~Q(**{f"{prefix}stage": Reminder.Stage.DISAGREED}) | Exists(_to_settle(OuterRef(f"{prefix}claim"))))
 
 
 # --- 1. ledger ---------------------------------------------------------------
@@ -82,8 +102,9 @@ def _ledger_stage(claims, *, stage, chunk_size):
 
 
 def reminders_ledger(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
-    """Step 1: record the claims that entered "due soon", became overdue or
-    stayed overdue past the escalation threshold.
+    """Step 1: record the claims that entered "due soon", became overdue,
+    stayed overdue past the escalation threshold, or have a disagreement
+    between blind reviews to settle.
     Returns how many ledger rows were scanned in (an upper bound on new rows)."""
     today = today or timezone.localdate()
     claims = Claim.objects.active()
@@ -98,7 +119,12 @@ def reminders_ledger(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
     escalated = _ledger_stage(
         claims.escalated(on=today), stage=Reminder.Stage.ESCALATED, chunk_size=chunk_size
     )
-    return {"overdue": overdue, "due_soon": due_soon, "escalated": escalated}
+    disagreed = _ledger_stage(
+        claims.filter(Exists(_to_settle(OuterRef("pk")))),
+        stage=Reminder.Stage.DISAGREED,
+        chunk_size=chunk_size,
+    )
+    return {"overdue": overdue, "due_soon": due_soon, "escalated": escalated, "disagreed": disagreed}
 
 
 # --- 2. fan out --------------------------------------------------------------
@@ -119,18 +145,16 @@ def _paused_ids(today):
 
 
 def reminders_pending():
-    """Unsent reminders still true: the claim is live and still due on that date."""
-    return Reminder.objects.filter(
-        sent_at__isnull=True,
-        due_on=F("claim__next_review_due"),
-        claim__article__status="published",
-    )
+    """Unsent reminders still true: the claim is live and still due on that
+    date, and a disagreement still waits."""
+    return Reminder.objects.filter(_still_true(), sent_at__isnull=True)
 
 
 def reminders_fan_out(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
     """Step 2: owe each pending reminder to its editor. A claim whose editor
     left, paused reminders or is away goes to every editor, so none goes
-    unannounced; an escalated claim goes to every admin."""
+    unannounced; an escalated claim, and a disagreement to settle, go to
+    every admin."""
     editor_ids = set(editors().values_list("pk", flat=True))
     paused = _paused_ids(today or timezone.localdate())
     active_ids = editor_ids - paused
@@ -142,7 +166,7 @@ def reminders_fan_out(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
     )
     batch = []
     for reminder_id, assigned_id, stage in rows:
-        if stage == Reminder.Stage.ESCALATED:
+        if stage in (Reminder.Stage.ESCALATED, Reminder.Stage.DISAGREED):
             recipients = admin_ids
         elif assigned_id in active_ids:
             recipients = [assigned_id]
@@ -161,10 +185,7 @@ def reminders_fan_out(*, today=None, chunk_size=SCAN_CHUNK_SIZE):
 
 def _owed(recipient_id):
     return ReminderDelivery.objects.filter(
-        recipient_id=recipient_id,
-        sent_at__isnull=True,
-        reminder__due_on=F("reminder__claim__next_review_due"),
-        reminder__claim__article__status="published",
+        _still_true("reminder__"), recipient_id=recipient_id, sent_at__isnull=True
     )
 
 
@@ -181,9 +202,7 @@ def digest_recipients(*, now=None):
     hour = timezone.localtime(now).hour
     away = TimeAway.objects.on(timezone.localdate(now)).filter(user=OuterRef("pk"))
     owed = ReminderDelivery.objects.filter(
-        recipient=OuterRef("pk"),
-        sent_at__isnull=True,
-        reminder__due_on=F("reminder__claim__next_review_due"),
+        _still_true("reminder__"), recipient=OuterRef("pk"), sent_at__isnull=True
     ).filter(_unleased(now))
     return list(
         editors()
@@ -200,15 +219,37 @@ def digest_recipients(*, now=None):
 
 
 def digest_message(*, recipient, deliveries, today):
-    """The digest: escalated claims first (for admins, with who owns each),
-    then overdue, then due soon, each linking to its review form."""
+    """The digest: for admins, the disagreements between blind reviews to
+    settle and the escalated claims (with who owns each); then overdue, then
+    due soon, each linking to its review form (or its settling page)."""
     by_claim = {}
     escalated_ids = set()
+    disagreed_ids = set()
     for delivery in deliveries:
         claim = delivery.reminder.claim
+        if delivery.reminder.stage == Reminder.Stage.DISAGREED:
+            disagreed_ids.add(claim.pk)
+            continue
         by_claim[claim.pk] = claim
         if delivery.reminder.stage == Reminder.Stage.ESCALATED:
             escalated_ids.add(claim.pk)
+    disagreements = [
+        {
+            "second": second,
+            "claim": second.first_review.claim,
+            "first_editor": roles.display_name(second.first_review.editor),
+            "second_editor": roles.display_name(second.reviewer),
+            "url": settle_url(second),
+        }
+        for second in (
+            SecondReview.objects.to_settle()
+            .filter(first_review__claim__in=disagreed_ids)
+            .select_related("first_review__claim", "first_review__editor", "reviewer")
+            .order_by("completed_at", "pk")
+            if disagreed_ids
+            else []
+        )
+    ]
     claims = sorted(by_claim.values(), key=lambda c: (c.next_review_due, c.code))
     items = [
         {
@@ -225,6 +266,7 @@ def digest_message(*, recipient, deliveries, today):
     context = {
         "recipient": recipient,
         "escalated": escalated,
+        "disagreements": disagreements,
         "escalate_after_days": settings.VIGIL["ESCALATE_AFTER_DAYS"],
         "overdue": [i for i in items if i["countdown"].is_overdue],
         "due_soon": [i for i in items if not i["countdown"].is_overdue],
@@ -234,9 +276,14 @@ def digest_message(*, recipient, deliveries, today):
         "preferences_url": f"{settings.SITE_URL}/desk/preferences/",
     }
     count = context["count"]
-    subject = f"{count} claim{'s' if count != 1 else ''} to review"
+    parts = []
+    if count or not disagreements:
+        parts.append(f"{count} claim{'s' if count != 1 else ''} to review")
     if escalated:
-        subject += f", {len(escalated)} escalated"
+        parts.append(f"{len(escalated)} escalated")
+    if disagreements:
+        parts.append(f"{len(disagreements)} disagreement{'s' if len(disagreements) != 1 else ''} to settle")
+    subject = ", ".join(parts)
     message = EmailMultiAlternatives(
         subject=f"[{context['publication_name']}] {subject}",
         body=render_to_string("reviews/email/digest.txt", context),

@@ -381,3 +381,72 @@ class EventsAreAppendOnlyTests(TestCase):
         event = Event.objects.get(subjects__key="water")
         self.assertIsNone(event.actor)
         self.assertEqual(event.actor_name, "Ada Lovelace")
+
+
+@time_machine.travel(FROZEN, tick=False)
+class BatchedTests(TestCase):
+    """actions.batched(): many calls in one transaction, each its own event."""
+
+    def setUp(self):
+        self.editor = make_editor()
+
+    def register(self, hook):
+        after_commit(hook)
+        self.addCleanup(actions._hooks.remove, hook)
+
+    def test_each_call_is_its_own_event_with_its_own_subjects(self):
+        with actions.batched():
+            for slug in ("energy", "health", "money"):
+                pillar_open(slug=slug, editor=self.editor)
+        events = list(Event.objects.order_by("pk"))
+        self.assertEqual([e.summary for e in events], [f"Pillar {s} opened" for s in ("energy", "health", "money")])
+        self.assertEqual([e.keys("pillar") for e in events], [["energy"], ["health"], ["money"]])
+        self.assertEqual({e.actor_id for e in events}, {self.editor.pk})
+
+    def test_the_events_are_written_together_at_the_end(self):
+        with CaptureQueriesContext(connection) as queries:
+            with actions.batched():
+                for n in range(5):
+                    pillar_open(slug=f"p{n}", editor=self.editor)
+        inserts = [sql for sql in writes(queries.captured_queries) if "vigil_event" in sql]
+        self.assertEqual(len(inserts), 2, inserts)  # the events, then their subjects
+
+    def test_a_call_that_raises_is_undone_alone(self):
+        with actions.batched():
+            pillar_open(slug="energy", editor=self.editor)
+            with self.assertRaises(Refused):
+                pillar_open(slug="health", editor=self.editor, then=fail)
+            with self.assertRaises(PermissionDenied):
+                pillar_open(slug="money", editor=make_user())
+            pillar_open(slug="water", editor=self.editor)
+        self.assertEqual(sorted(Pillar.objects.values_list("slug", flat=True)), ["energy", "water"])
+        self.assertEqual(Event.objects.count(), 2)
+
+    def test_hooks_run_after_the_one_commit_for_every_event(self):
+        seen = []
+        self.register(lambda event: seen.append(event.keys("pillar")))
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            with actions.batched():
+                pillar_open(slug="energy", editor=self.editor)
+                pillar_open(slug="health", editor=self.editor)
+            self.assertEqual(seen, [])
+        with self.assertNumQueries(0):  # the events came with their subjects
+            for callback in callbacks:
+                callback()
+        self.assertEqual(seen, [["energy"], ["health"]])
+
+    def test_an_exception_in_the_block_undoes_every_call(self):
+        with self.assertRaises(Refused):
+            with actions.batched():
+                pillar_open(slug="energy", editor=self.editor)
+                raise Refused("the caller changed its mind")
+        self.assertFalse(Pillar.objects.exists())
+        self.assertFalse(Event.objects.exists())
+
+    def test_not_inside_an_action(self):
+        def nest(record):
+            with actions.batched():
+                pass
+
+        with self.assertRaises(RuntimeError):
+            pillar_open(slug="energy", editor=self.editor, then=nest)
