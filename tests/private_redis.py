@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from tests.ports import free_port
+
 REDIS_SERVER = shutil.which("redis-server")
 
 needs_redis_server = pytest.mark.skipif(
@@ -21,15 +23,10 @@ needs_redis_server = pytest.mark.skipif(
 )
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 class PrivateRedis:
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="vigil-redis-")
         self.process = None
 

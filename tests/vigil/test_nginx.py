@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.ports import free_port
 from tests.test_query_counts import publish
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -31,11 +32,6 @@ pytestmark = pytest.mark.skipif(
     reason="needs Debian's nginx (apt-get install nginx; make proxy and .ci/run do)",
 )
 
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _replaced(text, old, new):
@@ -59,7 +55,7 @@ class Nginx:
     def __init__(self, upstream_port, media, scheme="https"):
         self.workdir = Path(tempfile.mkdtemp(prefix="vigil-nginx-"))
         self.workdir.chmod(0o755)
-        self.port = _free_port()
+        self.port = free_port()
         server = CONFIG.read_text()
         server = _replaced(server, "server varnish:80;", f"server 127.0.0.1:{upstream_port};")
         server = _replaced(server, "listen 80;", f"listen 127.0.0.1:{self.port};")

@@ -18,6 +18,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from tests.factories import make_editor
+from tests.ports import free_port
 from vigil.celery import app as celery_app
 from vigil.models import OutboxMessage
 from vigil.notifications import outbox_drain
@@ -31,12 +32,6 @@ RESET = "/accounts/password_reset/"
 def reset_link(message):
     return re.search(r"http://desk\.example(/accounts/reset/\S+)", message.body).group(1)
 
-
-def closed_port():
-    """A port on this machine nothing listens on: connecting is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def smtp_at(port, timeout=10):
@@ -235,7 +230,7 @@ class PasswordResetMailServerDownTests(TestCase):
         drain sends the reset, with a link that works."""
         with time_machine.travel(FROZEN, tick=False):
             with (
-                override_settings(MAILERS=smtp_at(closed_port())),
+                override_settings(MAILERS=smtp_at(free_port())),
                 tasks_inline(True),
                 self.captureOnCommitCallbacks(execute=True),
             ):

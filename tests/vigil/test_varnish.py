@@ -3,7 +3,6 @@ varnishd on a loopback port, purged by tag after a review (vigil.purgers)."""
 
 import datetime
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -20,6 +19,7 @@ import articles.views
 from claims.models import Verdict
 from reviews.services import review_record
 from tests.factories import make_editor
+from tests.ports import free_port
 from tests.test_query_counts import publish
 from vigil.notifications import outbox_drain
 
@@ -31,11 +31,6 @@ pytestmark = pytest.mark.skipif(
     reason="needs Debian's varnish and varnish-modules (apt-get install varnish varnish-modules; .ci/run does)",
 )
 
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(url, cookie=None):
@@ -70,7 +65,7 @@ def _varnish(live_server, settings, bound=None):
     workdir.chmod(0o755)
     (workdir / "default.vcl").write_text(vcl)
     (workdir / "default.vcl").chmod(0o644)
-    listen = _free_port()
+    listen = free_port()
     process = subprocess.Popen(
         [VARNISHD, "-F", "-a", f"127.0.0.1:{listen}", "-f", str(workdir / "default.vcl"),
          "-n", str(workdir / "n"), "-s", "malloc,32m", "-T", "none"],
