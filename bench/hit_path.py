@@ -35,6 +35,7 @@ def main():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--code", help="=DIR: measure that checkout")
+    parser.add_argument("--top", type=int, default=0, help="print the N costliest functions of a mix hit")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -111,6 +112,8 @@ def main():
                 sqls += queries[0]
                 calls += pstats.Stats(profile).total_calls
             n = args.rounds
+            if args.top and mode == "mix":
+                pstats.Stats(profile).sort_stats("ncalls").print_stats(args.top)
             print(f"  {name:<8} {mode:<5} X-Vigil-Cache={','.join(map(str, statuses)):<8} "
                   f"round trips {trips / n:.1f}  queries {sqls / n:.1f}  function calls {calls / n:,.0f}")
 
