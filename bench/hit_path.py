@@ -19,8 +19,10 @@ import argparse
 import cProfile
 import os
 import pstats
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -112,10 +114,17 @@ def main():
                 sqls += queries[0]
                 calls += pstats.Stats(profile).total_calls
             n = args.rounds
+            times = []
+            for _ in range(n):
+                drop_local(mode)
+                started = time.perf_counter()
+                client.get(path)
+                times.append(time.perf_counter() - started)
             if args.top and mode == "mix":
                 pstats.Stats(profile).sort_stats("ncalls").print_stats(args.top)
             print(f"  {name:<8} {mode:<5} X-Vigil-Cache={','.join(map(str, statuses)):<8} "
-                  f"round trips {trips / n:.1f}  queries {sqls / n:.1f}  function calls {calls / n:,.0f}")
+                  f"round trips {trips / n:.1f}  queries {sqls / n:.1f}  function calls {calls / n:,.0f}  "
+                  f"{statistics.median(times) * 1e6:,.0f} µs (median, unprofiled)")
 
 
 if __name__ == "__main__":
