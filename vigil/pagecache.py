@@ -27,7 +27,9 @@ kept only when it is a plain 200 that used neither the session nor a CSRF
 token and sets no cookie, so a page with a form is rendered afresh for every
 visitor and its token is never handed to someone else. Each kept copy carries
 an ETag (the view's own, or one computed from the content), so a conditional
-GET that matches is answered 304 without rendering anything. A worker also
+GET that matches is answered 304 without rendering anything. A hit is one
+cache round trip: the copy with its tags' versions (the worker remembers
+which tags each page has), and no query. A worker also
 keeps the pages it served in its own memory, trusting the tag versions it
 read for VIGIL_PAGE_CACHE_LOCAL_SECONDS, so a burst on one piece never leaves
 the process.
