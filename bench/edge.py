@@ -20,7 +20,9 @@ through the outbox and a Celery worker, as in production).
 checkout (e.g. `git worktree add --detach /tmp/before 727bb4c^`, the commit
 before issue 15, when every review re-rendered every page), with its own
 database, and writes bench/results/edge-before.json: the before and after of
-the same mix.
+the same mix. Start it from DIR (`cd DIR && /path/to/.venv/bin/python
+/path/to/bench/edge.py --code=DIR`): from this checkout, the virtualenv's
+editable install can import some apps from here instead.
 
 On PostgreSQL + Redis; gunicorn with the production settings (vigil/gunicorn.py,
 sync workers), Varnish, nginx and the Celery worker pinned to CPU 0 and wrk to

@@ -547,3 +547,93 @@ class ChangedSinceTests(TestCase):
         response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
         return [claim["code"] for claim in response.json()["results"]]
+
+
+CACHE_CALLS = ("get", "get_many", "set", "set_many", "add", "incr", "delete", "delete_many", "touch")
+
+
+@time_machine.travel(FROZEN, tick=False)
+@override_settings(
+    VIGIL_PAGE_CACHE=True, VIGIL_FRAGMENT_CACHE_SECONDS=300, VIGIL_PAGE_CACHE_LOCAL_SECONDS=1
+)
+class CachedHitCostTests(TestCase):
+    """A cached hit is one cache round trip (the copy and its tags' versions
+    together) and no query: since issue 15 it was two, the tags' versions in a
+    round trip of their own (bench/hit_path.py)."""
+
+    def setUp(self):
+        cache.clear()
+        forget_local_state()
+        self.editor = make_editor()
+        self.article = make_article(title="Wind power is now the cheapest", slug="wind-power")
+        self.claim = make_claim(
+            article=self.article, is_primary=True, verdict=Verdict.PARTIAL,
+            statement="Onshore wind is the cheapest new electricity.",
+        )
+        make_claim(article=self.article, verdict=Verdict.HOLDING, statement="Offshore wind is not.")
+        self.pages = [self.article.get_absolute_url(), self.claim.get_absolute_url(), HOME]
+
+    def hit(self, url):
+        """The page as a worker serves it that last served it over a second
+        ago: neither the copy nor its tags' versions in its own memory."""
+        from contextlib import ExitStack
+        from unittest import mock
+
+        from django.core.cache import caches
+        from redis.connection import Connection
+
+        from vigil import pagecache
+
+        pagecache._local_pages.clear()
+        pagecache._local_versions.clear()
+        backend = type(caches["default"])
+        with ExitStack() as stack:
+            calls = {
+                name: stack.enter_context(mock.patch.object(
+                    backend, name, autospec=True, side_effect=getattr(backend, name)))
+                for name in CACHE_CALLS
+            }
+            sent = stack.enter_context(mock.patch.object(
+                Connection, "send_packed_command", autospec=True,
+                side_effect=Connection.send_packed_command))
+            with self.assertNumQueries(0):
+                response = self.client.get(url)
+        made = {name: call.call_count for name, call in calls.items() if call.call_count}
+        # Local memory answers get_many() key by key through get(); Redis in one MGET.
+        if "get" in made and made.get("get_many") == 1:
+            if made["get"] == len(calls["get_many"].call_args.args[1]):
+                del made["get"]
+        self.assertEqual(made, {"get_many": 1}, f"{url}: the cache calls of one hit")
+        if backend.__module__ == "vigil.cache":
+            self.assertEqual(sent.call_count, 1, f"{url}: Redis round trips of one hit")
+        return response
+
+    def test_a_cached_hit_is_one_round_trip_and_no_query(self):
+        for url in self.pages:
+            self.assertEqual(self.client.get(url)[CACHE_STATUS_HEADER], "miss", url)
+            response = self.hit(url)
+            self.assertEqual(response[CACHE_STATUS_HEADER], "hit", url)
+            self.assertContains(response, "badge--partial")
+
+    def test_a_review_shows_at_once_on_every_page_that_shows_it(self):
+        for url in self.pages:
+            self.client.get(url)
+            self.assertEqual(self.hit(url)[CACHE_STATUS_HEADER], "hit", url)
+        with self.captureOnCommitCallbacks(execute=True):
+            review_record(
+                claim=self.claim, editor=self.editor, verdict=Verdict.NOT_HOLDING,
+                cadence_days=45, reasoning="The 2026 auctions cleared above gas.",
+            )
+        from vigil import pagecache
+
+        for url in self.pages:
+            # A worker a second later (within the second it may trust what it read).
+            pagecache._local_pages.clear()
+            pagecache._local_versions.clear()
+            response = self.client.get(url)
+            self.assertEqual(response[CACHE_STATUS_HEADER], "miss", f"{url} after the review")
+            self.assertContains(response, "badge--not_holding")
+            # And the new copy is again a one-round-trip hit.
+            again = self.hit(url)
+            self.assertEqual(again[CACHE_STATUS_HEADER], "hit", url)
+            self.assertContains(again, "badge--not_holding")

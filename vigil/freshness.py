@@ -105,13 +105,18 @@ def request_start(request, *also):
     return found
 
 
-def page_lookup(key, request):
-    """A cached page copy and the purge count, with the request's other start
-    keys, in one round trip; (None, None) while the cache cannot say."""
-    found = request_start(request, key)
+def page_lookup(key, request, tags=()):
+    """A cached page copy, the purge count and the versions of `tags` (those
+    the copy had when this process last saw it), with the request's other
+    start keys, in one round trip: (copy, purges, {tag: version}), where a
+    tag whose version is not in the cache is left out; (None, None, {})
+    while the cache cannot say."""
+    keys = [tag_key(tag) for tag in tags]
+    found = request_start(request, key, *keys)
     if found is None:
-        return None, None
-    return found.get(key), found.get(PURGE_COUNT_KEY, 0)
+        return None, None, {}
+    versions = {tag: found[k] for tag, k in zip(tags, keys) if found.get(k) is not None}
+    return found.get(key), found.get(PURGE_COUNT_KEY, 0), versions
 
 
 def purges_at_start(request):

@@ -27,7 +27,9 @@ kept only when it is a plain 200 that used neither the session nor a CSRF
 token and sets no cookie, so a page with a form is rendered afresh for every
 visitor and its token is never handed to someone else. Each kept copy carries
 an ETag (the view's own, or one computed from the content), so a conditional
-GET that matches is answered 304 without rendering anything. A worker also
+GET that matches is answered 304 without rendering anything. A hit is one
+cache round trip: the copy with its tags' versions (the worker remembers
+which tags each page has), and no query. A worker also
 keeps the pages it served in its own memory, trusting the tag versions it
 read for VIGIL_PAGE_CACHE_LOCAL_SECONDS, so a burst on one piece never leaves
 the process.
@@ -124,12 +126,16 @@ def public_page(view=None, *, params=(), lists=()):
         key = f"vigil:page:{digest}"
         # With the request's other start keys (vigil.freshness.request_start):
         # the view's ETag and fragments need no round trip of their own.
-        copy, purges = freshness.page_lookup(key, request)
+        # The versions of the tags the copy had when this worker last saw it
+        # come in the same round trip, read from the cache (not from this
+        # worker's memory): a hit is one round trip, as fresh as the cache.
+        copy, purges, read = freshness.page_lookup(key, request, _page_tags.get(digest, ()))
         if purges is None:
             # The cache is unavailable: render, as if there were none.
             return _render(view, request, args, kwargs)
         if copy is not None:
-            if _versions(copy["tags"]) == copy["tags"]:
+            _know_tags(digest, copy["tags"])
+            if _versions(copy["tags"], read=read) == copy["tags"]:
                 _remember(digest, copy)
                 return _shared(_answer_from_copy(request, copy["response"]), "hit")
             lock = f"vigil:page-lock:{digest}"
@@ -173,6 +179,7 @@ def _render(view, request, args, kwargs, keep=None):
         # The timeout bounds memory use, and how long a copy stays stale when
         # a change's purge never reached the cache (the safety TTL).
         freshness.page_keep(key, copy, settings.VIGIL_PAGE_CACHE_SECONDS)
+        _know_tags(digest, versions)
         _remember(digest, copy)
 
     if hasattr(response, "render") and not response.is_rendered:
@@ -217,6 +224,13 @@ def _keep_only(request, params):
 # previous copy. Set it to 0 to ask the cache every time.
 _local_versions = {}
 _local_pages = {}
+# Which tags each page's copy had when this process last saw it (its tag
+# names, about 1.5 KB for an article with 25 tags; at most PAGE_TAGS_MAX
+# pages, whatever LOCAL_PAGES_MAX holds): their versions are then read in the
+# same round trip as the copy. Only a hint: a page not in it, or whose copy's
+# tags changed, reads the others in a second round trip.
+_page_tags = {}
+PAGE_TAGS_MAX = 10_000
 LOCAL_PAGES_MAX = 200
 LOCAL_TAGS_MAX = 20_000
 LOCAL_PAGE_MAX_BYTES = 512 * 1024
@@ -238,13 +252,30 @@ def _locally_fresh(tags):
     return True
 
 
-def _versions(tags, *, shared=False):
-    """The current versions of `tags`: from this worker's memory where it read
-    them within the interval (unless `shared`), the rest from the cache."""
+def _know_tags(digest, tags):
+    """Remember which tags the copy of page `digest` has, so its next lookup
+    reads their versions with it (freshness.page_lookup)."""
+    if len(_page_tags) >= PAGE_TAGS_MAX:
+        _page_tags.clear()
+    _page_tags[digest] = tuple(tags)
+
+
+def _versions(tags, *, shared=False, read=None):
+    """The current versions of `tags`: those in `read` (just read from the
+    cache), then from this worker's memory where it read them within the
+    interval (unless `shared`), the rest from the cache."""
     ttl = _local_seconds()
     now = time.monotonic()
     current, wanted = {}, []
+    if read:
+        current.update((tag, read[tag]) for tag in tags if tag in read)
+        if ttl > 0:
+            if len(_local_versions) > LOCAL_TAGS_MAX:
+                _local_versions.clear()
+            _local_versions.update((tag, (current[tag], now)) for tag in current)
     for tag in tags:
+        if tag in current:
+            continue
         known = _local_versions.get(tag)
         if not shared and ttl > 0 and known is not None and now - known[1] < ttl:
             current[tag] = known[0]
@@ -266,6 +297,7 @@ def forget_local_state():
     """Drop what this process remembers (tests; a process that just changed content)."""
     _local_versions.clear()
     _local_pages.clear()
+    _page_tags.clear()
 
 
 def _remember(digest, copy):
